@@ -1,0 +1,19 @@
+using System.Net;
+
+namespace Netloop.Server;
+
+/// <summary>One way of serving connections (a <see cref="ServerMode"/>). <see cref="NetloopServer"/> wraps exactly one.</summary>
+internal interface IServerEngine
+{
+    /// <summary>The address bound, valid after <see cref="Start"/>.</summary>
+    IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Binds and starts serving; throws <see cref="AddressInUseException"/> or <see cref="NetloopException"/> with a clear message.</summary>
+    void Start();
+
+    /// <summary>Stops accepting, lets connections send their pending output for up to <paramref name="timeout"/>, closes everything and returns every buffer.</summary>
+    Task StopAsync(TimeSpan timeout);
+
+    /// <summary>Current counters.</summary>
+    ServerStats GetStats();
+}

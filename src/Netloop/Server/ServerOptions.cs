@@ -1,0 +1,52 @@
+using System.Net;
+
+namespace Netloop.Server;
+
+/// <summary>Settings of a <see cref="NetloopServer"/>. Defaults suit a production server; tests shorten the timeouts.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>How connections are served. Default: <see cref="ServerMode.Epoll"/>.</summary>
+    public ServerMode Mode { get; set; } = ServerMode.Epoll;
+
+    /// <summary>Address to listen on, IPv4 or IPv6. Default: 127.0.0.1.</summary>
+    public IPAddress Address { get; set; } = IPAddress.Loopback;
+
+    /// <summary>TCP port; 0 picks a free one (see <see cref="NetloopServer.LocalEndPoint"/>). Default: 7000.</summary>
+    public int Port { get; set; } = 7000;
+
+    /// <summary>Event loops (epoll and poll modes), each on its own thread with its own SO_REUSEPORT listener. Default: processor count.</summary>
+    public int Loops { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Most connections open at once in this process; beyond it a new connection is accepted and closed at once. Default: 10000.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>A connection that moves no byte for this long is closed. Default: 60 s. <see cref="TimeSpan.Zero"/> disables it.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a graceful stop lets connections finish their output before closing them. Default: 10 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Unsent output above which a connection stops reading until the peer catches up (backpressure). Default: 64 KiB.</summary>
+    public int OutputHighWaterMark { get; set; } = 64 * 1024;
+
+    /// <summary>listen(2) backlog. Default: 4096 (the kernel caps it at net.core.somaxconn).</summary>
+    public int Backlog { get; set; } = 4096;
+
+    /// <summary>Sets SO_REUSEPORT so several loops, or several processes, share the port. Default: true.</summary>
+    public bool ReusePort { get; set; } = true;
+
+    /// <summary>Disables Nagle's algorithm on accepted connections (TCP_NODELAY). Default: true.</summary>
+    public bool NoDelay { get; set; } = true;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (Port is < 0 or > 65535) throw new ArgumentException($"port must be 0-65535, got {Port}");
+        if (Loops < 1) throw new ArgumentException($"loops must be at least 1, got {Loops}");
+        if (MaxConnections < 1) throw new ArgumentException($"max-connections must be at least 1, got {MaxConnections}");
+        if (IdleTimeout < TimeSpan.Zero) throw new ArgumentException("idle-timeout must not be negative");
+        if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("shutdown-timeout must not be negative");
+        if (OutputHighWaterMark < 1024) throw new ArgumentException("output high-water mark must be at least 1024 bytes");
+        if (Backlog < 1) throw new ArgumentException("backlog must be at least 1");
+    }
+}

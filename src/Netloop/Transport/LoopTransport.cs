@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Netloop.Protocols;
+using Netloop.Reactor;
+using Netloop.Server;
+
+namespace Netloop.Transport;
+
+/// <summary>
+/// The transport state of one reactor loop: its listener, its connections (reused objects), its counters, and the
+/// graceful-shutdown sequence. Lives on the loop thread; only <see cref="Counters"/> is read from outside.
+/// </summary>
+internal sealed class LoopTransport
+{
+    private readonly Stack<Connection> _spare = new();
+    private readonly ILogger _logger;
+    private readonly RateLimitedLog _overLimitLog;
+    private readonly RateLimitedLog _acceptErrorLog;
+    private readonly ShutdownDeadline _deadline;
+    private Listener? _listener;
+    private int _active;
+    private bool _draining;
+
+    public LoopTransport(EventLoop loop, ServerOptions options, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger)
+    {
+        Loop = loop;
+        Protocols = protocols;
+        Limiter = limiter;
+        _logger = logger;
+        HighWaterMark = options.OutputHighWaterMark;
+        IdleTimeoutMs = (long)options.IdleTimeout.TotalMilliseconds;
+        NoDelay = options.NoDelay;
+        _overLimitLog = new RateLimitedLog(logger, LogLevel.Warning, $"connection limit {limiter.Max} reached: closing new connections");
+        _acceptErrorLog = new RateLimitedLog(logger, LogLevel.Error, "accept failed; pausing accepts for 100 ms");
+        _deadline = new ShutdownDeadline(this);
+    }
+
+    public EventLoop Loop { get; }
+
+    public IConnectionProtocolFactory Protocols { get; }
+
+    public ConnectionLimiter Limiter { get; }
+
+    public ServerCounters Counters { get; } = new();
+
+    public int HighWaterMark { get; }
+
+    public long IdleTimeoutMs { get; }
+
+    public bool NoDelay { get; }
+
+    public int ActiveConnections => Volatile.Read(ref _active);
+
+    public bool IsDraining => _draining;
+
+    /// <summary>Starts accepting on <paramref name="listenFd"/> (called on the loop thread).</summary>
+    public void Listen(int listenFd)
+    {
+        _listener = new Listener(this, listenFd);
+        _listener.Start();
+    }
+
+    /// <summary>Serves an accepted fd, or closes it at once when the process is at its connection limit or shutting down.</summary>
+    public void OnAccepted(int fd)
+    {
+        if (_draining || !Limiter.TryAcquire())
+        {
+            Native.Sys.Close(fd);
+            if (!_draining)
+            {
+                Counters.Rejected++;
+                _overLimitLog.Hit(Loop.NowMs);
+            }
+            return;
+        }
+        if (NoDelay) Native.Sys.SetOption(fd, Native.Constants.IPPROTO_TCP, Native.Constants.TCP_NODELAY, 1);
+        var connection = _spare.Count > 0 ? _spare.Pop() : new Connection(this);
+        Counters.Accepted++;
+        Volatile.Write(ref _active, _active + 1);
+        if (!connection.Start(fd))
+        {
+            Volatile.Write(ref _active, _active - 1);
+            Limiter.Release();
+            _spare.Push(connection);
+        }
+    }
+
+    public void OnAcceptError(Native.Errno errno)
+    {
+        Counters.AcceptPauses++;
+        _acceptErrorLog.Hit(Loop.NowMs, errno == Native.Errno.EMFILE ? "too many open files (EMFILE)" : errno.ToString());
+    }
+
+    public void OnConnectionClosed(Connection connection, CloseReason reason)
+    {
+        Counters.Closed++;
+        Counters.Count(reason);
+        Volatile.Write(ref _active, _active - 1);
+        Limiter.Release();
+        _spare.Push(connection);
+        if (_draining && _active == 0) Loop.RequestStop();
+    }
+
+    /// <summary>Stops accepting and closes idle connections; busy ones close once their output is sent, or at the deadline.</summary>
+    public void BeginShutdown(long deadlineMs)
+    {
+        if (_draining) return;
+        _draining = true;
+        _listener?.Close();
+        _listener = null;
+        foreach (var handle in Loop.SnapshotHandles())
+        {
+            if (handle is Connection c) c.BeginShutdown();
+        }
+        if (_active == 0)
+        {
+            Loop.RequestStop();
+            return;
+        }
+        Loop.Timers.Schedule(_deadline, deadlineMs);
+    }
+
+    /// <summary>The deadline passed: close whatever is still open.</summary>
+    public void ForceClose()
+    {
+        _listener?.Close();
+        _listener = null;
+        foreach (var handle in Loop.SnapshotHandles())
+        {
+            if (handle is Connection c) c.CloseNow(CloseReason.Shutdown);
+        }
+        Loop.RequestStop();
+    }
+
+    public void LogProtocolError(Exception e, long connectionId) =>
+        _logger.LogError(e, "connection {Id}: protocol failed; closing it", connectionId);
+
+    public void LogInputOverflow(long connectionId) =>
+        _logger.LogWarning("connection {Id}: protocol left more than {Max} bytes unconsumed; closing it", connectionId, Buffers.BufferPool.MaxBlockSize);
+
+    private sealed class ShutdownDeadline(LoopTransport transport) : TimerEntry
+    {
+        protected internal override void OnTimer(long nowMs) => transport.ForceClose();
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Netloop.Protocols;
+using Netloop.Reactor;
+using Netloop.Server;
+
+namespace Netloop.Transport;
+
+/// <summary>The epoll and poll modes: N event loops, each with its own SO_REUSEPORT listener, so the kernel spreads connections and no loop shares state.</summary>
+internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFactory protocols, ILoggerFactory loggers) : IServerEngine
+{
+    private readonly ILogger _logger = loggers.CreateLogger("Netloop.Reactor");
+    private readonly List<(EventLoop Loop, LoopTransport Transport)> _loops = new();
+    private readonly ConnectionLimiter _limiter = new(options.MaxConnections);
+    private IPEndPoint? _localEndPoint;
+    private Task? _stopping;
+
+    public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("the server is not started");
+
+    public void Start()
+    {
+        if (options.Loops > 1 && !options.ReusePort) throw new ArgumentException("several loops need SO_REUSEPORT (reuse-port)");
+        var endPoint = new IPEndPoint(options.Address, options.Port);
+        var fds = new List<int>();
+        try
+        {
+            for (int i = 0; i < options.Loops; i++)
+            {
+                // With port 0 the first bind picks the port and the other loops join it.
+                fds.Add(ListenSocket.Open(endPoint, options.ReusePort, options.Backlog, out var bound));
+                endPoint = bound;
+            }
+            for (int i = 0; i < options.Loops; i++)
+            {
+                IPoller poller = options.Mode == ServerMode.Poll ? new PollPoller() : new EpollPoller();
+                var loop = new EventLoop(i, poller, _logger);
+                var transport = new LoopTransport(loop, options, protocols, _limiter, _logger);
+                transport.Listen(fds[i]);
+                fds[i] = -1; // owned by the transport now
+                _loops.Add((loop, transport));
+            }
+        }
+        catch
+        {
+            foreach (int fd in fds)
+            {
+                if (fd >= 0) Native.Sys.Close(fd);
+            }
+            foreach (var (loop, transport) in _loops)
+            {
+                transport.ForceClose();
+                loop.Dispose();
+            }
+            _loops.Clear();
+            throw;
+        }
+        _localEndPoint = endPoint;
+        foreach (var (loop, _) in _loops) loop.Start();
+    }
+
+    public Task StopAsync(TimeSpan timeout) => _stopping ??= StopCoreAsync(timeout);
+
+    private async Task StopCoreAsync(TimeSpan timeout)
+    {
+        foreach (var (loop, transport) in _loops)
+        {
+            loop.Post(static state =>
+            {
+                var (t, deadline) = ((LoopTransport, long))state!;
+                t.BeginShutdown(deadline);
+            }, (transport, Environment.TickCount64 + (long)timeout.TotalMilliseconds));
+        }
+        await Task.WhenAll(_loops.Select(l => l.Loop.Completion)).ConfigureAwait(false);
+        foreach (var (loop, _) in _loops) loop.Dispose();
+    }
+
+    public ServerStats GetStats()
+    {
+        long accepted = 0, rejected = 0, resets = 0, idle = 0, errors = 0, pauses = 0, received = 0, sent = 0, outstanding = 0, peak = 0, active = 0;
+        foreach (var (loop, t) in _loops)
+        {
+            var c = t.Counters;
+            accepted += Volatile.Read(ref c.Accepted);
+            rejected += Volatile.Read(ref c.Rejected);
+            resets += Volatile.Read(ref c.Resets);
+            idle += Volatile.Read(ref c.IdleTimeouts);
+            errors += Volatile.Read(ref c.Errors);
+            pauses += Volatile.Read(ref c.AcceptPauses);
+            received += Volatile.Read(ref c.BytesReceived);
+            sent += Volatile.Read(ref c.BytesSent);
+            active += t.ActiveConnections;
+            outstanding += loop.Pool.OutstandingBlocks;
+            peak += loop.Pool.PeakOutstandingBytes;
+        }
+        return new ServerStats
+        {
+            Accepted = accepted,
+            Active = active,
+            Rejected = rejected,
+            Resets = resets,
+            IdleTimeouts = idle,
+            Errors = errors,
+            AcceptPauses = pauses,
+            BytesReceived = received,
+            BytesSent = sent,
+            BuffersOutstanding = outstanding,
+            PeakBufferBytes = peak,
+        };
+    }
+}
