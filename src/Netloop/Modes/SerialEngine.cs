@@ -1,15 +1,25 @@
-using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Netloop.Protocols;
 using Netloop.Server;
 
 namespace Netloop.Modes;
 
-// Placeholder to be replaced in this same change.
-internal sealed class SerialEngine(ServerOptions options, IConnectionProtocolFactory protocols, ILoggerFactory loggers) : IServerEngine
+/// <summary>
+/// The serial mode: one thread accepts a client, serves it to the end with blocking calls, then accepts the next; the
+/// others wait in the listen backlog. The floor every other mode is measured against.
+/// </summary>
+internal sealed class SerialEngine(ServerOptions options, IConnectionProtocolFactory protocols, ILoggerFactory loggers)
+    : BaselineEngine(options, protocols, loggers)
 {
-    public IPEndPoint LocalEndPoint => throw new NotImplementedException();
-    public void Start() => throw new NotImplementedException($"{options}{protocols}{loggers}");
-    public Task StopAsync(TimeSpan timeout) => throw new NotImplementedException();
-    public ServerStats GetStats() => throw new NotImplementedException();
+    protected override Task StartAccepting(Socket listener) => RunOnNewThread("netloop-serial", () => Serve(listener));
+
+    private void Serve(Socket listener)
+    {
+        while (AcceptBlocking(listener) is { } socket)
+        {
+            var connection = new BlockingConnection(this, socket);
+            if (Admit(connection)) connection.Run();
+        }
+    }
 }

@@ -24,6 +24,9 @@ public readonly record struct ServerStats
     /// <summary>accept(2) failures that paused accepting (EMFILE, ENFILE, ENOBUFS, ENOMEM).</summary>
     public long AcceptPauses { get; init; }
 
+    /// <summary>Times a connection stopped reading because its unsent output passed the high-water mark (reactor modes).</summary>
+    public long BackpressurePauses { get; init; }
+
     /// <summary>Bytes received.</summary>
     public long BytesReceived { get; init; }
 
@@ -47,6 +50,7 @@ internal sealed class ServerCounters
     public long IdleTimeouts;
     public long Errors;
     public long AcceptPauses;
+    public long BackpressurePauses;
     public long BytesReceived;
     public long BytesSent;
 

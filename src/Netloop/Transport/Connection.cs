@@ -364,6 +364,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
     {
         if ((_state & State.ReadPaused) != 0) return;
         _state |= State.ReadPaused;
+        _transport.Counters.BackpressurePauses++;
         // Edge-triggered registrations need no change: a paused connection just stops reading.
         if (!_loop.IsEdgeTriggered) UpdateInterest();
     }

@@ -64,12 +64,12 @@ internal sealed class LoopTransport
     {
         if (_draining || !Limiter.TryAcquire())
         {
-            Native.Sys.Close(fd);
             if (!_draining)
             {
                 Counters.Rejected++;
                 _overLimitLog.Hit(Loop.NowMs);
             }
+            Native.Sys.Close(fd);
             return;
         }
         if (NoDelay) Native.Sys.SetOption(fd, Native.Constants.IPPROTO_TCP, Native.Constants.TCP_NODELAY, 1);

@@ -76,7 +76,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
 
     public ServerStats GetStats()
     {
-        long accepted = 0, rejected = 0, resets = 0, idle = 0, errors = 0, pauses = 0, received = 0, sent = 0, outstanding = 0, peak = 0, active = 0;
+        long accepted = 0, pausedReads = 0, rejected = 0, resets = 0, idle = 0, errors = 0, pauses = 0, received = 0, sent = 0, outstanding = 0, peak = 0, active = 0;
         foreach (var (loop, t) in _loops)
         {
             var c = t.Counters;
@@ -86,6 +86,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             idle += Volatile.Read(ref c.IdleTimeouts);
             errors += Volatile.Read(ref c.Errors);
             pauses += Volatile.Read(ref c.AcceptPauses);
+            pausedReads += Volatile.Read(ref c.BackpressurePauses);
             received += Volatile.Read(ref c.BytesReceived);
             sent += Volatile.Read(ref c.BytesSent);
             active += t.ActiveConnections;
@@ -101,6 +102,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             IdleTimeouts = idle,
             Errors = errors,
             AcceptPauses = pauses,
+            BackpressurePauses = pausedReads,
             BytesReceived = received,
             BytesSent = sent,
             BuffersOutstanding = outstanding,
