@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Netloop.Cli.Parsing;
+using Netloop.Protocols;
+using Netloop.Server;
+
+namespace Netloop.Cli.Commands;
+
+/// <summary>
+/// <c>netloop serve</c>: serves one protocol until SIGINT or SIGTERM, then stops gracefully and reports whether every
+/// pooled buffer came back. Defaults come from <see cref="ServerOptions"/>, so help and library cannot disagree.
+/// </summary>
+internal sealed class ServeCommand : Command
+{
+    // How long past --shutdown-timeout the stop may take before the CLI gives up on it: the engines bound the drain
+    // themselves, so this only guards against a stop that hangs (a bug), which must not keep the process alive forever.
+    private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(5);
+
+    private static readonly ServerOptions s_defaults = new();
+
+    private readonly Option<ServerMode?> _mode = new("--mode")
+    {
+        Description = $"How connections are served: {ServerModeNames.List}. Default: {ServerModeNames.NameOf(s_defaults.Mode)}.",
+        HelpName = "mode",
+        CustomParser = ServerModeNames.Parse,
+    };
+
+    private readonly Option<IConnectionProtocolFactory?> _protocol = new("--protocol")
+    {
+        Description = $"The protocol spoken on each connection: {ProtocolCatalog.List}. Default: {ProtocolCatalog.Default.Name}.",
+        HelpName = "protocol",
+        CustomParser = ProtocolCatalog.Parse,
+    };
+
+    private readonly Option<IPAddress?> _address = new("--address")
+    {
+        Description = $"IPv4 or IPv6 address to listen on. Default: {s_defaults.Address}.",
+        HelpName = "ip",
+        CustomParser = AddressParser.Parse,
+    };
+
+    private readonly Option<int?> _port = new("--port")
+    {
+        Description = $"TCP port to listen on, 0-65535; 0 picks a free port (the start-up line shows it). Default: {s_defaults.Port}.",
+        HelpName = "port",
+        CustomParser = IntegerParser.InRange(0, 65535),
+    };
+
+    private readonly Option<int?> _loops = new("--loops")
+    {
+        Description = "Event loops, one thread each (epoll and poll modes). Default: processor count.",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(1, int.MaxValue),
+    };
+
+    private readonly Option<int?> _maxConnections = new("--max-connections")
+    {
+        Description = $"Most connections open at once; beyond it new ones are closed at once. Default: {s_defaults.MaxConnections}.",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(1, int.MaxValue),
+    };
+
+    private readonly Option<TimeSpan?> _idleTimeout = new("--idle-timeout")
+    {
+        Description = $"Close a connection that moves no byte for this long (500ms, 60s, 2m, 1h or seconds); 0 disables it. Default: {DurationParser.Format(s_defaults.IdleTimeout)}.",
+        HelpName = "duration",
+        CustomParser = DurationParser.Parse,
+    };
+
+    private readonly Option<TimeSpan?> _shutdownTimeout = new("--shutdown-timeout")
+    {
+        Description = $"On SIGINT or SIGTERM, how long connections may finish sending before they are closed. Default: {DurationParser.Format(s_defaults.ShutdownTimeout)}.",
+        HelpName = "duration",
+        CustomParser = DurationParser.Parse,
+    };
+
+    /// <summary>Creates the command with its options and action.</summary>
+    public ServeCommand()
+        : base("serve", "Serve a protocol until SIGINT or SIGTERM, then stop gracefully.")
+    {
+        Add(_mode);
+        Add(_protocol);
+        Add(_address);
+        Add(_port);
+        Add(_loops);
+        Add(_maxConnections);
+        Add(_idleTimeout);
+        Add(_shutdownTimeout);
+        _mode.CompletionSources.Add(ServerModeNames.All.Select(m => m.Name).ToArray());
+        _protocol.CompletionSources.Add(ProtocolCatalog.All.Select(p => p.Name).ToArray());
+        SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
+    }
+
+    private ServerOptions ReadOptions(ParseResult parseResult) => new()
+    {
+        Mode = parseResult.GetValue(_mode) ?? s_defaults.Mode,
+        Address = parseResult.GetValue(_address) ?? s_defaults.Address,
+        Port = parseResult.GetValue(_port) ?? s_defaults.Port,
+        Loops = parseResult.GetValue(_loops) ?? s_defaults.Loops,
+        MaxConnections = parseResult.GetValue(_maxConnections) ?? s_defaults.MaxConnections,
+        IdleTimeout = parseResult.GetValue(_idleTimeout) ?? s_defaults.IdleTimeout,
+        ShutdownTimeout = parseResult.GetValue(_shutdownTimeout) ?? s_defaults.ShutdownTimeout,
+    };
+
+    private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var options = ReadOptions(parseResult);
+        var protocol = parseResult.GetValue(_protocol) ?? ProtocolCatalog.Default;
+
+        using var loggerFactory = ConsoleLog.CreateFactory();
+        var logger = loggerFactory.CreateLogger(ConsoleLog.Category);
+
+        NetloopServer server;
+        try
+        {
+            server = new NetloopServer(options, protocol, loggerFactory);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError(e.Message)).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        // Registered before Start so a signal that arrives right after the start-up line still means "stop gracefully".
+        using var shutdown = new ShutdownSignal();
+        try
+        {
+            server.Start();
+        }
+        catch (NetloopException e)
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatFailure(e.Message)).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError(e.Message)).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        string loops = options.Mode is ServerMode.Epoll or ServerMode.Poll ? $", loops {options.Loops}" : "";
+        logger.LogInformation(
+            "netloop {Version} listening on {EndPoint} (mode {Mode}, protocol {Protocol}{Loops}, pid {Pid})",
+            NetloopCommandLine.Version, server.LocalEndPoint, ServerModeNames.NameOf(options.Mode), protocol.Name, loops, Environment.ProcessId);
+
+        string reason = await shutdown.WaitAsync(cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("{Reason}: stopping; connections get up to {Timeout} to finish", reason, DurationParser.Format(options.ShutdownTimeout));
+
+        try
+        {
+            await server.StopAsync().WaitAsync(options.ShutdownTimeout + s_stopGrace, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogError("the server did not stop within {Timeout}; exiting without a clean stop", DurationParser.Format(options.ShutdownTimeout + s_stopGrace));
+            return ExitCodes.Failure;
+        }
+        catch (NetloopException e)
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatFailure(e.Message)).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        var stats = server.GetStats();
+        logger.LogInformation(
+            "netloop stopped: accepted {Accepted}, resets {Resets}, idle timeouts {IdleTimeouts}, buffers outstanding {BuffersOutstanding}",
+            stats.Accepted, stats.Resets, stats.IdleTimeouts, stats.BuffersOutstanding);
+        if (stats.BuffersOutstanding != 0)
+        {
+            logger.LogError("{Count} pooled buffers were not returned after the stop: the server leaks; exiting with 1", stats.BuffersOutstanding);
+            return ExitCodes.Failure;
+        }
+        return ExitCodes.Success;
+    }
+}

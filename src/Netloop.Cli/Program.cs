@@ -1,0 +1,3 @@
+using Netloop.Cli;
+
+return await NetloopCommandLine.RunAsync(args).ConfigureAwait(false);
