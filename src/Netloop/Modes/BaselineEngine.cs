@@ -274,23 +274,5 @@ internal abstract class BaselineEngine : IServerEngine
         }
     }
 
-    public ServerStats GetStats()
-    {
-        var c = Counters;
-        return new ServerStats
-        {
-            Accepted = Volatile.Read(ref c.Accepted),
-            Active = OpenCount,
-            Rejected = Volatile.Read(ref c.Rejected),
-            Resets = Volatile.Read(ref c.Resets),
-            IdleTimeouts = Volatile.Read(ref c.IdleTimeouts),
-            Errors = Volatile.Read(ref c.Errors),
-            AcceptPauses = Volatile.Read(ref c.AcceptPauses),
-            BackpressurePauses = Volatile.Read(ref c.BackpressurePauses),
-            BytesReceived = Volatile.Read(ref c.BytesReceived),
-            BytesSent = Volatile.Read(ref c.BytesSent),
-            BuffersOutstanding = Pool.OutstandingBlocks,
-            PeakBufferBytes = Pool.PeakOutstandingBytes,
-        };
-    }
+    public ServerStats GetStats() => Counters.ToStats(OpenCount, Pool.OutstandingBlocks, Pool.PeakOutstandingBytes);
 }

@@ -184,26 +184,7 @@ public sealed class EventLoop : IDisposable
         }
     }
 
-    private void RunReadyList()
-    {
-        if (_readyList.Count == 0) return;
-        _readying.AddRange(_readyList);
-        _readyList.Clear();
-        foreach (var handle in _readying)
-        {
-            handle.InReadyList = false;
-            if (handle.Slot < 0) continue;
-            try
-            {
-                handle.OnReady(Readiness.Readable);
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "loop {Index}: unhandled error in a resumed handler", Index);
-            }
-        }
-        _readying.Clear();
-    }
+    private void RunReadyList() => RunDeferred(_readyList, _readying, flush: false);
 
     private void RunPosted()
     {
@@ -222,25 +203,30 @@ public sealed class EventLoop : IDisposable
         }
     }
 
-    private void RunFlushList()
+    private void RunFlushList() => RunDeferred(_flushList, _flushing, flush: true);
+
+    /// <summary>Runs the handles queued during this iteration; ones queued meanwhile wait for the next.</summary>
+    private void RunDeferred(List<LoopHandle> queued, List<LoopHandle> running, bool flush)
     {
-        if (_flushList.Count == 0) return;
-        _flushing.AddRange(_flushList);
-        _flushList.Clear();
-        foreach (var handle in _flushing)
+        if (queued.Count == 0) return;
+        running.AddRange(queued);
+        queued.Clear();
+        foreach (var handle in running)
         {
-            handle.InFlushList = false;
-            if (handle.Slot < 0) continue;
+            if (flush) handle.InFlushList = false;
+            else handle.InReadyList = false;
+            if (handle.Slot < 0) continue; // closed since it was queued
             try
             {
-                handle.OnFlush();
+                if (flush) handle.OnFlush();
+                else handle.OnReady(Readiness.Readable);
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "loop {Index}: unhandled error while flushing", Index);
+                _logger.LogError(e, "loop {Index}: unhandled error in a deferred handler", Index);
             }
         }
-        _flushing.Clear();
+        running.Clear();
     }
 
     /// <summary>Releases the poller and the eventfd. Call after <see cref="Completion"/>; the loop's handles must be closed already.</summary>

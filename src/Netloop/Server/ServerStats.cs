@@ -54,6 +54,38 @@ internal sealed class ServerCounters
     public long BytesReceived;
     public long BytesSent;
 
+    /// <summary>Adds <paramref name="other"/>'s counts to this one's (for summing per-loop counters).</summary>
+    public void Add(ServerCounters other)
+    {
+        Accepted += Volatile.Read(ref other.Accepted);
+        Closed += Volatile.Read(ref other.Closed);
+        Rejected += Volatile.Read(ref other.Rejected);
+        Resets += Volatile.Read(ref other.Resets);
+        IdleTimeouts += Volatile.Read(ref other.IdleTimeouts);
+        Errors += Volatile.Read(ref other.Errors);
+        AcceptPauses += Volatile.Read(ref other.AcceptPauses);
+        BackpressurePauses += Volatile.Read(ref other.BackpressurePauses);
+        BytesReceived += Volatile.Read(ref other.BytesReceived);
+        BytesSent += Volatile.Read(ref other.BytesSent);
+    }
+
+    /// <summary>The counts as a snapshot, with the figures the counters do not hold.</summary>
+    public ServerStats ToStats(long active, long buffersOutstanding, long peakBufferBytes) => new()
+    {
+        Accepted = Volatile.Read(ref Accepted),
+        Active = active,
+        Rejected = Volatile.Read(ref Rejected),
+        Resets = Volatile.Read(ref Resets),
+        IdleTimeouts = Volatile.Read(ref IdleTimeouts),
+        Errors = Volatile.Read(ref Errors),
+        AcceptPauses = Volatile.Read(ref AcceptPauses),
+        BackpressurePauses = Volatile.Read(ref BackpressurePauses),
+        BytesReceived = Volatile.Read(ref BytesReceived),
+        BytesSent = Volatile.Read(ref BytesSent),
+        BuffersOutstanding = buffersOutstanding,
+        PeakBufferBytes = peakBufferBytes,
+    };
+
     public void Count(Protocols.CloseReason reason)
     {
         switch (reason)

@@ -96,14 +96,10 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         }
         catch (Exception e)
         {
-            _transport.LogProtocolError(e, Id);
-            CloseNow(CloseReason.Error);
+            FailProtocol(e);
             return true;
         }
-        finally
-        {
-            _inProtocolCall = false;
-        }
+        _inProtocolCall = false;
         if (!_output.IsEmpty) _loop.ScheduleFlush(this);
         return true;
     }
@@ -247,16 +243,13 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         }
         catch (Exception e)
         {
-            _inProtocolCall = false;
-            _transport.LogProtocolError(e, Id);
-            CloseNow(CloseReason.Error);
+            FailProtocol(e);
             return;
         }
         _inProtocolCall = false;
         if ((uint)consumed > (uint)data.Length)
         {
-            _transport.LogProtocolError(new InvalidOperationException($"protocol consumed {consumed} of {data.Length} bytes"), Id);
-            CloseNow(CloseReason.Error);
+            FailProtocol(new InvalidOperationException($"protocol consumed {consumed} of {data.Length} bytes"));
             return;
         }
         if (!IsOpen) return;
@@ -276,9 +269,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         }
         catch (Exception e)
         {
-            _inProtocolCall = false;
-            _transport.LogProtocolError(e, Id);
-            CloseNow(CloseReason.Error);
+            FailProtocol(e);
             return;
         }
         _inProtocolCall = false;
@@ -293,6 +284,14 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
             // Level-triggered: a socket at EOF stays readable, so stop asking while the protocol finishes.
             UpdateInterest();
         }
+    }
+
+    /// <summary>A protocol call threw (or broke its contract): log it and drop the connection; the loop goes on.</summary>
+    private void FailProtocol(Exception e)
+    {
+        _inProtocolCall = false;
+        _transport.LogProtocolError(e, Id);
+        CloseNow(CloseReason.Error);
     }
 
     /// <summary>Sends as much output as the kernel takes, with one gathered write per pass.</summary>

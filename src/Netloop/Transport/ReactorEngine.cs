@@ -76,37 +76,15 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
 
     public ServerStats GetStats()
     {
-        long accepted = 0, pausedReads = 0, rejected = 0, resets = 0, idle = 0, errors = 0, pauses = 0, received = 0, sent = 0, outstanding = 0, peak = 0, active = 0;
-        foreach (var (loop, t) in _loops)
+        var sum = new ServerCounters();
+        long active = 0, outstanding = 0, peak = 0;
+        foreach (var (loop, transport) in _loops)
         {
-            var c = t.Counters;
-            accepted += Volatile.Read(ref c.Accepted);
-            rejected += Volatile.Read(ref c.Rejected);
-            resets += Volatile.Read(ref c.Resets);
-            idle += Volatile.Read(ref c.IdleTimeouts);
-            errors += Volatile.Read(ref c.Errors);
-            pauses += Volatile.Read(ref c.AcceptPauses);
-            pausedReads += Volatile.Read(ref c.BackpressurePauses);
-            received += Volatile.Read(ref c.BytesReceived);
-            sent += Volatile.Read(ref c.BytesSent);
-            active += t.ActiveConnections;
+            sum.Add(transport.Counters);
+            active += transport.ActiveConnections;
             outstanding += loop.Pool.OutstandingBlocks;
             peak += loop.Pool.PeakOutstandingBytes;
         }
-        return new ServerStats
-        {
-            Accepted = accepted,
-            Active = active,
-            Rejected = rejected,
-            Resets = resets,
-            IdleTimeouts = idle,
-            Errors = errors,
-            AcceptPauses = pauses,
-            BackpressurePauses = pausedReads,
-            BytesReceived = received,
-            BytesSent = sent,
-            BuffersOutstanding = outstanding,
-            PeakBufferBytes = peak,
-        };
+        return sum.ToStats(active, outstanding, peak);
     }
 }

@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
+using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Netloop.Tests.Cli;

@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Cli;
+namespace Netloop.Tests.Support;
 
 /// <summary>What a finished CLI run left behind.</summary>
 internal readonly record struct CliResult(int ExitCode, string StdOut, string StdErr);
