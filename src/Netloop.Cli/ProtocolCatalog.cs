@@ -1,26 +1,35 @@
 using System.CommandLine.Parsing;
+using Microsoft.Extensions.Logging;
+using Netloop.Cli.Demo;
 using Netloop.Protocols;
 using Netloop.Protocols.Echo;
 
 namespace Netloop.Cli;
 
-/// <summary>The protocols <c>netloop serve --protocol</c> can serve, by name. A new protocol is one more entry here.</summary>
+/// <summary>What a protocol may need from the command line to be built.</summary>
+internal sealed record ProtocolSettings(string Root, ILoggerFactory Loggers);
+
+/// <summary>A protocol <c>netloop serve --protocol</c> can serve, by name.</summary>
+internal sealed record ProtocolChoice(string Name, string Description, Func<ProtocolSettings, IConnectionProtocolFactory> Create);
+
+/// <summary>The protocols <c>netloop serve --protocol</c> can serve. A new protocol is one more entry here.</summary>
 internal static class ProtocolCatalog
 {
     /// <summary>Every protocol, in the order help lists them; the first is the default.</summary>
-    public static IReadOnlyList<IConnectionProtocolFactory> All { get; } =
+    public static IReadOnlyList<ProtocolChoice> All { get; } =
     [
-        EchoProtocol.Instance,
+        new("echo", "every byte back (RFC 862)", _ => EchoProtocol.Instance),
+        new("http", "HTTP/1.1 demo app: /plaintext, /json, /echo (POST, PUT), /static/*, /health", DemoApp.Create),
     ];
 
     /// <summary>The protocol served when <c>--protocol</c> is not given.</summary>
-    public static IConnectionProtocolFactory Default => All[0];
+    public static ProtocolChoice Default => All[0];
 
     /// <summary>The names, comma-separated, for help and error messages.</summary>
     public static string List { get; } = string.Join(", ", All.Select(p => p.Name));
 
     /// <summary>A custom parser for <c>--protocol</c>; an unknown name becomes a one-line parse error listing the valid ones.</summary>
-    public static IConnectionProtocolFactory? Parse(ArgumentResult result)
+    public static ProtocolChoice? Parse(ArgumentResult result)
     {
         string? token = Parsing.InvalidValue.Token(result);
         if (token is null) return null;

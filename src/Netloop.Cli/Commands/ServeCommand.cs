@@ -26,11 +26,17 @@ internal sealed class ServeCommand : Command
         CustomParser = ServerModeNames.Parse,
     };
 
-    private readonly Option<IConnectionProtocolFactory?> _protocol = new("--protocol")
+    private readonly Option<ProtocolChoice?> _protocol = new("--protocol")
     {
-        Description = $"The protocol spoken on each connection: {ProtocolCatalog.List}. Default: {ProtocolCatalog.Default.Name}.",
+        Description = $"The protocol spoken on each connection: {string.Join("; ", ProtocolCatalog.All.Select(p => $"{p.Name} ({p.Description})"))}. Default: {ProtocolCatalog.Default.Name}.",
         HelpName = "protocol",
         CustomParser = ProtocolCatalog.Parse,
+    };
+
+    private readonly Option<string?> _root = new("--root")
+    {
+        Description = "Directory served under /static/ by --protocol http. Default: the current directory.",
+        HelpName = "dir",
     };
 
     private readonly Option<IPAddress?> _address = new("--address")
@@ -81,6 +87,7 @@ internal sealed class ServeCommand : Command
     {
         Add(_mode);
         Add(_protocol);
+        Add(_root);
         Add(_address);
         Add(_port);
         Add(_loops);
@@ -106,10 +113,17 @@ internal sealed class ServeCommand : Command
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var options = ReadOptions(parseResult);
-        var protocol = parseResult.GetValue(_protocol) ?? ProtocolCatalog.Default;
+        var choice = parseResult.GetValue(_protocol) ?? ProtocolCatalog.Default;
+        string root = Path.GetFullPath(parseResult.GetValue(_root) ?? ".");
+        if (!Directory.Exists(root))
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError($"--root: directory '{root}' does not exist")).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
 
         using var loggerFactory = ConsoleLog.CreateFactory();
         var logger = loggerFactory.CreateLogger(ConsoleLog.Category);
+        var protocol = choice.Create(new ProtocolSettings(root, loggerFactory));
 
         NetloopServer server;
         try

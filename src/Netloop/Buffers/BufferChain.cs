@@ -59,14 +59,19 @@ public sealed unsafe class BufferChain : IBufferWriter<byte>
     }
 
     /// <summary>Fills <paramref name="vectors"/> with the front of the chain; returns how many were filled.</summary>
-    internal int FillVectors(Span<IoVector> vectors)
+    internal int FillVectors(Span<IoVector> vectors) => FillVectors(vectors, long.MaxValue);
+
+    /// <summary>Fills <paramref name="vectors"/> with at most <paramref name="maxBytes"/> from the front of the chain; returns how many were filled.</summary>
+    internal int FillVectors(Span<IoVector> vectors, long maxBytes)
     {
         int count = 0;
-        for (var block = _head; block is not null && count < vectors.Length; block = block.Next)
+        for (var block = _head; block is not null && count < vectors.Length && maxBytes > 0; block = block.Next)
         {
             if (block.Length == 0) continue;
+            int length = (int)Math.Min(block.Length, maxBytes);
             vectors[count].Base = block.Address + block.Start;
-            vectors[count].Length = (nuint)block.Length;
+            vectors[count].Length = (nuint)length;
+            maxBytes -= length;
             count++;
         }
         return count;

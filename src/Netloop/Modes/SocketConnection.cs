@@ -1,32 +1,38 @@
-using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Netloop.Buffers;
+using Netloop.Native;
 using Netloop.Protocols;
 
 namespace Netloop.Modes;
 
 /// <summary>
 /// One accepted <see cref="System.Net.Sockets.Socket"/> of a baseline mode: its protocol, the bytes the protocol has not
-/// consumed, the bytes not yet sent, and the rules every baseline shares for calling the protocol and naming why the
-/// connection ended. A subclass owns the I/O loop (blocking or async) and ends it with <see cref="Finish"/>.
-/// Requests to end the connection may come from other threads (the engine stopping, a protocol closing from elsewhere),
-/// so each is a flag plus a wake-up of the call the loop is blocked in; everything else runs in the connection's own flow.
+/// consumed, the output not yet sent, and the rules every baseline shares for calling the protocol and naming why the
+/// connection ended. A subclass owns the I/O loop (blocking or async) and ends it with <see cref="FinishInTurn"/>.
+/// <para>
+/// Protocol calls come from three places: the connection's own flow (received bytes), posted work and the protocol
+/// timer (on the thread pool). Each call runs in a <em>turn</em>, a one-at-a-time lock held around the call and the
+/// sending of what it wrote, so calls never overlap and output leaves in the order it was written. Requests to end the
+/// connection may come from any thread, so each is a flag plus a wake-up of the call the loop is blocked in.
+/// </para>
+/// Split by concern: this file is the lifecycle, <c>SocketConnection.Turns.cs</c> the turn, posted work and the
+/// protocol timer, <c>SocketConnection.Input.cs</c> receiving, suspending and resuming, <c>SocketConnection.Output.cs</c>
+/// the output queue (bytes and files) and blocking sends.
 /// </summary>
-internal abstract class SocketConnection : IConnection
+[SuppressMessage("Reliability", "CA1001", Justification = "The turn's SemaphoreSlim never creates a wait handle, and posted work may still take it after the close, so it is never disposed.")]
+internal abstract partial class SocketConnection : IConnection
 {
     /// <summary>Bytes read at once.</summary>
     protected const int ReceiveSize = 16 * 1024;
 
-    private const int MinReceiveSpace = 4096;
     private const int NoFailure = -1;
 
     private static long s_nextId;
 
     private readonly BaselineEngine _engine;
-    private readonly BufferChain _output;
-    private readonly InputBuffer _input;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private IConnectionProtocol? _protocol;
@@ -37,6 +43,7 @@ internal abstract class SocketConnection : IConnection
     private int _protocolThread;
     private bool _inputCompleted;
     private bool _socketDisposed;
+    private volatile bool _closed;
 
     [Flags]
     private enum EndRequest
@@ -75,18 +82,12 @@ internal abstract class SocketConnection : IConnection
         }
     }
 
-    public IBufferWriter<byte> Output => _output;
-
-    public long PendingOutputBytes => _output.Length;
-
-    /// <summary>Completes once the connection is closed, its buffers returned and its protocol told.</summary>
+    /// <summary>Completes once the connection is closed, its buffers and files released, its protocol told, and the posted work queued by then has run.</summary>
     public Task Completion => _completion.Task;
 
     protected Socket Socket { get; }
 
     protected BaselineEngine Engine => _engine;
-
-    protected BufferChain OutputChain => _output;
 
     /// <summary>The idle timeout in whole milliseconds (rounded up, so a tiny timeout is not read as disabled); 0 when disabled.</summary>
     protected int IdleTimeoutMs => (int)Math.Min(int.MaxValue, Math.Ceiling(_engine.Options.IdleTimeout.TotalMilliseconds));
@@ -101,14 +102,11 @@ internal abstract class SocketConnection : IConnection
     protected bool DiscardsOutput =>
         (Volatile.Read(ref _requests) & (int)(EndRequest.Abort | EndRequest.Kill)) != 0 || Volatile.Read(ref _failure) != NoFailure;
 
-    protected bool HasUnconsumedInput => !_input.IsEmpty;
+    /// <summary>The connection is finished: socket closed, protocol told. Posted work may still run; nothing is sent any more.</summary>
+    protected bool IsClosed => _closed;
 
-    public void Flush()
-    {
-        // Inside a protocol call the loop sends when the call returns; from elsewhere, send now on the caller's thread.
-        if (_protocolThread == Environment.CurrentManagedThreadId || DiscardsOutput || Volatile.Read(ref _socketDisposed)) return;
-        SendPending();
-    }
+    /// <summary>True on the thread running a protocol call of this connection, during the call.</summary>
+    private bool IsInProtocolCall => Volatile.Read(ref _protocolThread) == Environment.CurrentManagedThreadId;
 
     public void Close() => Request(EndRequest.Close);
 
@@ -169,6 +167,7 @@ internal abstract class SocketConnection : IConnection
             }
         }
         waiter?.TrySetResult();
+        WakeSuspendedLoop();
     }
 
     /// <summary>Completes when something asks the connection to end: how a half-closed connection whose protocol keeps it open waits.</summary>
@@ -182,7 +181,7 @@ internal abstract class SocketConnection : IConnection
         }
     }
 
-    /// <summary>Sets the socket up, creates the protocol and lets it speak first; false when the protocol failed.</summary>
+    /// <summary>In a turn: sets the socket up, creates the protocol and lets it speak first; false when the protocol failed.</summary>
     protected bool Open()
     {
         try
@@ -217,133 +216,48 @@ internal abstract class SocketConnection : IConnection
         }
     }
 
-    /// <summary>
-    /// Makes room after the unconsumed bytes and returns the block to receive into, so the protocol sees them followed by
-    /// the new ones without a copy; null (the connection failed) when the protocol left more than the largest block unconsumed.
-    /// </summary>
-    protected BufferBlock? ReserveInput()
-    {
-        if (_input.EnsureFree(MinReceiveSpace)) return _input.Block;
-        _engine.Logger.LogWarning("connection {Id}: protocol left more than {Max} bytes unconsumed; closing it", Id, BufferPool.MaxBlockSize);
-        Fail(CloseReason.Error);
-        return null;
-    }
-
-    /// <summary>Counts <paramref name="count"/> bytes received, straight into the block <see cref="ReserveInput"/> returned when <paramref name="intoInput"/>.</summary>
-    protected void RecordReceived(int count, bool intoInput)
-    {
-        Interlocked.Add(ref _engine.Counters.BytesReceived, count);
-        if (intoInput) _input.Commit(count);
-    }
-
-    /// <summary>
-    /// Offers the protocol the unconsumed bytes followed by the new ones (in the input block when <paramref name="intoInput"/>,
-    /// otherwise <paramref name="received"/>), and keeps what it leaves. False when the protocol failed.
-    /// </summary>
-    protected bool Deliver(ReadOnlySpan<byte> received, bool intoInput)
-    {
-        ReadOnlySpan<byte> data = intoInput ? _input.Data : received;
-        int consumed;
-        _protocolThread = Environment.CurrentManagedThreadId;
-        try
-        {
-            consumed = _protocol!.OnReceived(this, data);
-        }
-        catch (Exception e)
-        {
-            FailProtocol(e);
-            return false;
-        }
-        finally
-        {
-            _protocolThread = 0;
-        }
-        if ((uint)consumed > (uint)data.Length)
-        {
-            FailProtocol(new InvalidOperationException($"protocol consumed {consumed} of {data.Length} bytes"));
-            return false;
-        }
-        if (intoInput) _input.Consume(consumed);
-        else if (consumed < data.Length) _input.Append(data[consumed..]);
-        return true;
-    }
-
-    /// <summary>Input ended (a receive returned 0): tells the protocol the peer finished, unless our own end request shut the read side. False when the protocol failed.</summary>
-    protected bool CompleteInput()
-    {
-        if (IsEnding) return true;
-        _inputCompleted = true;
-        _protocolThread = Environment.CurrentManagedThreadId;
-        try
-        {
-            _protocol!.OnInputCompleted(this);
-            return true;
-        }
-        catch (Exception e)
-        {
-            FailProtocol(e);
-            return false;
-        }
-        finally
-        {
-            _protocolThread = 0;
-        }
-    }
-
-    /// <summary>Sends all output with blocking sends; false when the connection failed.</summary>
-    protected bool SendPending()
-    {
-        while (!_output.IsEmpty)
-        {
-            int sent;
-            try
-            {
-                sent = Socket.Send(PendingFront().Span);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                FailIo(e);
-                return false;
-            }
-            OnSent(sent);
-        }
-        return true;
-    }
-
-    /// <summary>The first bytes waiting to be sent. The chain may start with an empty block (rented by GetSpan and never advanced).</summary>
-    protected Memory<byte> PendingFront()
-    {
-        for (var block = _output.Head; block is not null; block = block.Next)
-        {
-            if (block.Length > 0) return block.DataMemory;
-        }
-        return Memory<byte>.Empty;
-    }
-
-    /// <summary>Drops <paramref name="count"/> sent bytes from the output and counts them.</summary>
-    protected void OnSent(int count)
-    {
-        _output.Consume(count);
-        Interlocked.Add(ref _engine.Counters.BytesSent, count);
-    }
-
     /// <summary>Records the first reason the connection failed; later ones are consequences of it.</summary>
     protected void Fail(CloseReason reason) => Interlocked.CompareExchange(ref _failure, (int)reason, NoFailure);
+
+    /// <summary>
+    /// After a turn off the connection's own flow (posted work, the timer): if it failed the connection, wake the flow,
+    /// which may be blocked in a receive or waiting for input to resume, so it ends the connection.
+    /// </summary>
+    protected void WakeIfFailed()
+    {
+        if (Volatile.Read(ref _failure) != NoFailure && !_closed) Request(EndRequest.Abort);
+    }
 
     /// <summary>Records why a socket call failed. A failure our own forced close or abort caused is named after that request.</summary>
     protected void FailIo(Exception e)
     {
-        int requests = Volatile.Read(ref _requests);
         var error = (e as SocketException)?.SocketErrorCode;
+        bool timedOut = error is SocketError.TimedOut or SocketError.WouldBlock;
+        if (FailIo(IsPeerGone(error), timedOut) == CloseReason.Error) _engine.Logger.LogDebug(e, "connection {Id}: socket failed", Id);
+    }
+
+    /// <summary>Records why a native call on the socket (sendfile) failed; always false, for the caller to return.</summary>
+    protected bool FailIo(Errno errno)
+    {
+        if (FailIo(errno.IsPeerGone(), timedOut: false) == CloseReason.Error) _engine.Logger.LogDebug("connection {Id}: socket failed: {Errno}", Id, errno);
+        return false;
+    }
+
+    private CloseReason FailIo(bool peerGone, bool timedOut)
+    {
+        int requests = Volatile.Read(ref _requests);
         CloseReason reason;
         if ((requests & (int)EndRequest.Kill) != 0) reason = CloseReason.Shutdown;
         else if ((requests & (int)EndRequest.Abort) != 0) reason = CloseReason.Local;
-        else if (SocketTimeoutIsIdle && error is SocketError.TimedOut or SocketError.WouldBlock) reason = CloseReason.IdleTimeout;
-        else if (IsPeerGone(error)) reason = CloseReason.Reset;
+        else if (SocketTimeoutIsIdle && timedOut) reason = CloseReason.IdleTimeout;
+        else if (peerGone) reason = CloseReason.Reset;
         else reason = CloseReason.Error;
-        if (reason == CloseReason.Error) _engine.Logger.LogDebug(e, "connection {Id}: socket failed", Id);
         Fail(reason);
+        return reason;
     }
+
+    /// <summary>True for the errors a socket with a send or receive timeout reports when the timeout passed.</summary>
+    protected static bool IsTimeout(SocketException e) => e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock;
 
     // The runtime reports EPIPE as SocketError.Shutdown.
     private static bool IsPeerGone(SocketError? error) => error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown
@@ -362,8 +276,26 @@ internal abstract class SocketConnection : IConnection
         Fail(CloseReason.Error);
     }
 
-    /// <summary>Ends the connection, once, from its own flow: closes the socket, returns every buffer, tells the protocol why, frees its place.</summary>
+    /// <summary>Ends the connection from its own blocking flow: <see cref="FinishInTurn"/> in a turn, then completes once posted work has drained.</summary>
     protected void Finish()
+    {
+        EnterTurn();
+        try
+        {
+            FinishInTurn();
+        }
+        finally
+        {
+            ExitTurn();
+        }
+        CompleteWhenDrained();
+    }
+
+    /// <summary>
+    /// Ends the connection, once, in a turn (so no protocol call or send is in flight): closes the socket, releases
+    /// every buffer, file and timer, tells the protocol why, frees its place. Then call <see cref="CompleteWhenDrained"/>.
+    /// </summary>
+    protected void FinishInTurn()
     {
         CloseReason reason;
         lock (_gate)
@@ -374,12 +306,16 @@ internal abstract class SocketConnection : IConnection
             _engine.CountClose(reason);
             Socket.Dispose();
         }
-        _output.Clear();
+        // From here on the connection takes nothing new: files are disposed at once, timers and suspensions ignored.
+        _closed = true;
+        StopTimer();
+        ClearOutput();
         _input.Clear();
         var protocol = _protocol;
         _protocol = null;
         if (protocol is not null)
         {
+            _protocolThread = Environment.CurrentManagedThreadId;
             try
             {
                 protocol.OnClosed(this, reason);
@@ -388,11 +324,14 @@ internal abstract class SocketConnection : IConnection
             {
                 _engine.Logger.LogError(e, "connection {Id}: protocol failed while closing", Id);
             }
+            finally
+            {
+                _protocolThread = 0;
+            }
             // Output written while closing can never be sent; it must not keep a block from the pool.
-            _output.Clear();
+            ClearOutput();
         }
         _engine.Release(this);
-        _completion.TrySetResult();
     }
 
     private CloseReason ResolveReason()

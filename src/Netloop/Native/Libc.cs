@@ -33,6 +33,7 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)] internal static partial int epoll_wait(int epfd, void* events, int maxEvents, int timeout);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int poll(PollFd* fds, nuint count, int timeout);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int eventfd(uint initial, int flags);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int statx(int dirfd, byte* pathname, int flags, uint mask, byte* buffer);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int getrlimit(int resource, ResourceLimit* limit);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int setrlimit(int resource, ResourceLimit* limit);
 }

@@ -195,6 +195,40 @@ internal static unsafe class Sys
         return errno == Errno.EINTR ? 0 : -(int)errno;
     }
 
+    /// <summary>
+    /// lstat through statx(2) (one fixed struct layout on every Linux architecture): the file type bits of st_mode,
+    /// the size and the modification time. Returns 0 or a negated errno.
+    /// </summary>
+    public static int StatNoFollow(string path, out int mode, out long size, out long mtimeSeconds, out uint mtimeNanoseconds)
+    {
+        const int AT_FDCWD = -100;
+        const int AT_SYMLINK_NOFOLLOW = 0x100;
+        const uint STATX_BASIC_STATS = 0x7ff;
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> name = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        name[System.Text.Encoding.UTF8.GetBytes(path, name)] = 0;
+        // struct statx is 256 bytes; offsets from include/uapi/linux/stat.h.
+        byte* buffer = stackalloc byte[256];
+        int rc;
+        fixed (byte* p = name)
+        {
+            do rc = Libc.statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer);
+            while (rc < 0 && LastErrno == Errno.EINTR);
+        }
+        if (rc < 0)
+        {
+            mode = 0;
+            size = mtimeSeconds = 0;
+            mtimeNanoseconds = 0;
+            return Fail();
+        }
+        mode = *(ushort*)(buffer + 0x1C);
+        size = *(long*)(buffer + 0x28);
+        mtimeSeconds = *(long*)(buffer + 0x70);
+        mtimeNanoseconds = *(uint*)(buffer + 0x78);
+        return 0;
+    }
+
     /// <summary>Reads RLIMIT_NOFILE (soft, hard).</summary>
     public static (ulong Soft, ulong Hard) GetOpenFileLimit()
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using Microsoft.Win32.SafeHandles;
 
 namespace Netloop.Protocols;
 
@@ -23,6 +24,30 @@ public interface IConnection
 
     /// <summary>Asks for <see cref="Output"/> to be sent; needed only for output written outside <see cref="IConnectionProtocol.OnReceived"/>, on the connection's own thread.</summary>
     void Flush();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> soon, serialized with this connection's other protocol calls (on its loop thread in the
+    /// reactor modes), then sends what it wrote to <see cref="Output"/>. Safe from any thread; this is how an async
+    /// continuation gets back to its connection. The work runs even if the connection has closed meanwhile: a protocol
+    /// must not touch the connection after <see cref="IConnectionProtocol.OnClosed"/>.
+    /// </summary>
+    void Post(Action<object?> work, object? state);
+
+    /// <summary>Stops reading and stops offering input until <see cref="ResumeInput"/>; bytes already received stay buffered.</summary>
+    void SuspendInput();
+
+    /// <summary>Resumes input: buffered unconsumed bytes are offered again to <see cref="IConnectionProtocol.OnReceived"/> soon (not inside this call), then reading resumes.</summary>
+    void ResumeInput();
+
+    /// <summary>
+    /// Queues <paramref name="length"/> bytes of <paramref name="file"/>, from <paramref name="offset"/>, to be sent after
+    /// what <see cref="Output"/> holds now (with sendfile(2) in the reactor modes: the bytes never enter user space).
+    /// The connection owns <paramref name="file"/> from here on and disposes it once sent or when the connection closes.
+    /// </summary>
+    void SendFile(SafeFileHandle file, long offset, long length);
+
+    /// <summary>Arms the protocol's one timer: <see cref="IConnectionProtocol.OnTimer"/> runs once after <paramref name="dueIn"/>; null disarms it. Re-arming replaces the previous due time.</summary>
+    void SetTimer(TimeSpan? dueIn);
 
     /// <summary>Closes gracefully: stops reading, sends what <see cref="Output"/> holds, then closes.</summary>
     void Close();

@@ -20,6 +20,11 @@ public interface IConnectionProtocol
     /// <summary>The peer finished sending (it half-closed). By default the connection closes once its output is sent.</summary>
     void OnInputCompleted(IConnection connection) => connection.Close();
 
+    /// <summary>The timer armed with <see cref="IConnection.SetTimer"/> is due (a request-headers timeout, say).</summary>
+    void OnTimer(IConnection connection)
+    {
+    }
+
     /// <summary>The connection is gone; release what the protocol holds for it.</summary>
     void OnClosed(IConnection connection, CloseReason reason)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using Microsoft.Win32.SafeHandles;
 
 namespace Netloop.Protocols;
 
@@ -12,6 +13,7 @@ public sealed class InMemoryConnection : IConnection
 {
     private readonly ArrayBufferWriter<byte> _output = new();
     private readonly IConnectionProtocol _protocol;
+    private readonly Queue<(Action<object?> Work, object? State)> _posted = new();
     private byte[] _unconsumed = [];
 
     /// <summary>Creates the connection and calls <see cref="IConnectionProtocol.OnConnected"/>.</summary>
@@ -45,6 +47,15 @@ public sealed class InMemoryConnection : IConnection
     /// <summary>How many times the protocol called <see cref="Flush"/>.</summary>
     public int FlushCount { get; private set; }
 
+    /// <summary>True between <see cref="SuspendInput"/> and <see cref="ResumeInput"/>.</summary>
+    public bool IsInputSuspended { get; private set; }
+
+    /// <summary>The protocol timer's delay as last armed with <see cref="SetTimer"/>; null when disarmed.</summary>
+    public TimeSpan? TimerDueIn { get; private set; }
+
+    /// <summary>Work posted with <see cref="Post"/> and not yet run by <see cref="RunPosted"/>.</summary>
+    public int PostedCount => _posted.Count;
+
     /// <summary>Bytes received and not yet consumed by the protocol.</summary>
     public int UnconsumedBytes => _unconsumed.Length;
 
@@ -53,6 +64,11 @@ public sealed class InMemoryConnection : IConnection
     {
         if (IsClosed) return false;
         byte[] all = [.. _unconsumed, .. data];
+        if (IsInputSuspended)
+        {
+            _unconsumed = all;
+            return true;
+        }
         int consumed = _protocol.OnReceived(this, all);
         if ((uint)consumed > (uint)all.Length) throw new InvalidOperationException($"protocol consumed {consumed} of {all.Length} bytes");
         _unconsumed = all[consumed..];
@@ -73,8 +89,63 @@ public sealed class InMemoryConnection : IConnection
         return bytes;
     }
 
+    /// <summary>Runs posted work in order (including work posted meanwhile) until none is left; returns how many ran.</summary>
+    public int RunPosted()
+    {
+        int ran = 0;
+        while (_posted.TryDequeue(out var item))
+        {
+            item.Work(item.State);
+            ran++;
+        }
+        return ran;
+    }
+
+    /// <summary>Fires the protocol timer, as the transport does when it is due, and disarms it.</summary>
+    public void FireTimer()
+    {
+        TimerDueIn = null;
+        if (!IsClosed) _protocol.OnTimer(this);
+    }
+
     /// <inheritdoc/>
     public void Flush() => FlushCount++;
+
+    /// <inheritdoc/>
+    public void Post(Action<object?> work, object? state) => _posted.Enqueue((work, state));
+
+    /// <inheritdoc/>
+    public void SuspendInput() => IsInputSuspended = true;
+
+    /// <inheritdoc/>
+    public void ResumeInput()
+    {
+        if (!IsInputSuspended) return;
+        IsInputSuspended = false;
+        // As the transports do: buffered bytes are offered again soon, not inside this call.
+        if (_unconsumed.Length > 0) Post(static self => ((InMemoryConnection)self!).Receive(default), this);
+    }
+
+    /// <summary>Copies the file range into the output (the bytes a socket would have received) and disposes the handle.</summary>
+    public void SendFile(SafeFileHandle file, long offset, long length)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        using (file)
+        {
+            var buffer = new byte[length];
+            int read = 0;
+            while (read < length)
+            {
+                int n = RandomAccess.Read(file, buffer.AsSpan(read), offset + read);
+                if (n == 0) throw new IOException($"file ended {length - read} bytes early");
+                read += n;
+            }
+            _output.Write(buffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SetTimer(TimeSpan? dueIn) => TimerDueIn = dueIn;
 
     /// <inheritdoc/>
     public void Close() => End(aborted: false);

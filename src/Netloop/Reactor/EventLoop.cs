@@ -8,7 +8,7 @@ namespace Netloop.Reactor;
 /// <summary>
 /// One event loop on one thread: it owns a poller, its handles, a timer wheel, a buffer pool and a scratch buffer, and
 /// nothing in it is shared with other loops, so nothing on its hot path takes a lock. Other threads reach it only through
-/// <see cref="Post"/>, which queues work and wakes the loop through an eventfd.
+/// <see cref="Post(Action{object?}, object?)"/>, which queues work and wakes the loop through an eventfd.
 /// </summary>
 public sealed class EventLoop : IDisposable
 {
@@ -21,7 +21,7 @@ public sealed class EventLoop : IDisposable
     private readonly IPoller _poller;
     private readonly HandleTable _handles = new();
     private readonly ReadyEvent[] _events = new ReadyEvent[MaxEventsPerWait];
-    private readonly ConcurrentQueue<(Action<object?> Work, object? State)> _posted = new();
+    private readonly ConcurrentQueue<(Action<object?> Work, object? State, LoopHandle? FlushAfter)> _posted = new();
     private readonly List<LoopHandle> _flushList = new();
     private readonly List<LoopHandle> _flushing = new();
     private readonly List<LoopHandle> _readyList = new();
@@ -86,9 +86,12 @@ public sealed class EventLoop : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> on the loop thread soon. Safe from any thread.</summary>
-    public void Post(Action<object?> work, object? state)
+    public void Post(Action<object?> work, object? state) => Post(work, state, null);
+
+    /// <summary>Runs <paramref name="work"/> on the loop thread soon, then flushes <paramref name="flushAfter"/> at the end of that iteration.</summary>
+    internal void Post(Action<object?> work, object? state, LoopHandle? flushAfter)
     {
-        _posted.Enqueue((work, state));
+        _posted.Enqueue((work, state, flushAfter));
         // One eventfd write per burst of posts: the loop clears the flag before it drains the queue.
         if (Interlocked.Exchange(ref _wakeSignalled, 1) == 0) Sys.SignalEventFd(_wakeFd);
     }
@@ -200,6 +203,7 @@ public sealed class EventLoop : IDisposable
             {
                 _logger.LogError(e, "loop {Index}: posted work failed", Index);
             }
+            if (item.FlushAfter is { Slot: >= 0 } handle) ScheduleFlush(handle);
         }
     }
 

@@ -35,6 +35,9 @@ public sealed class NetloopServer : IAsyncDisposable
         };
     }
 
+    /// <summary>Starts configuring an HTTP application (<c>NetloopServer.CreateBuilder(args).Build()</c>), in the manner of ASP.NET Core's minimal APIs.</summary>
+    public static NetloopAppBuilder CreateBuilder(string[] args) => new(args ?? []);
+
     /// <summary>The settings in force.</summary>
     public ServerOptions Options { get; }
 

@@ -9,15 +9,13 @@ namespace Netloop.Transport;
 
 /// <summary>
 /// One accepted socket on a reactor loop: its fd, the bytes its protocol has not consumed, the bytes not yet sent,
-/// and the small state machine between them (reading, paused by backpressure, waiting for EPOLLOUT, closing).
-/// Every method runs on the loop thread. The object is reused for later connections of the same loop.
+/// and the small state machine between them (reading, suspended, paused by backpressure, waiting for EPOLLOUT, closing).
+/// Every method runs on the loop thread except <see cref="Post"/>. The object is reused for later connections of the
+/// same loop. Split by concern: this file is the lifecycle, <c>Connection.Input.cs</c> reading, <c>Connection.Output.cs</c>
+/// sending, <c>Connection.Timers.cs</c> the idle and protocol timers.
 /// </summary>
-internal sealed unsafe class Connection : LoopHandle, IConnection
+internal sealed unsafe partial class Connection : LoopHandle, IConnection
 {
-    private const int MaxReadsPerEvent = 16;
-    private const int MaxVectors = 64;
-    private const int MinReceiveSpace = 4096;
-
     private static long s_nextId;
 
     private readonly LoopTransport _transport;
@@ -27,7 +25,6 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
     private IConnectionProtocol _protocol = null!;
     private int _fd = -1;
     private State _state;
-    private long _lastActivityMs;
     private IPEndPoint? _remote;
     private bool _inProtocolCall;
 
@@ -41,6 +38,8 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         WriteArmed = 8,
         ReadPaused = 16,
         ReadPending = 32,
+        InputSuspended = 64,
+        Redeliver = 128,
     }
 
     public Connection(LoopTransport transport)
@@ -64,11 +63,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
 
     public IBufferWriter<byte> Output => _output;
 
-    public long PendingOutputBytes => _output.Length;
-
     public bool IsOpen => (_state & State.Open) != 0;
-
-    public bool HasPendingOutput => !_output.IsEmpty;
 
     /// <summary>Takes ownership of <paramref name="fd"/> and starts serving it.</summary>
     public bool Start(int fd)
@@ -78,6 +73,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         _remote = null;
         Id = Interlocked.Increment(ref s_nextId);
         _lastActivityMs = _loop.NowMs;
+        _protocolDueMs = long.MaxValue;
         var interest = _loop.IsEdgeTriggered ? Interest.Read | Interest.EdgeTriggered : Interest.Read;
         int rc = _loop.Register(this, fd, interest);
         if (rc < 0)
@@ -100,7 +96,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
             return true;
         }
         _inProtocolCall = false;
-        if (!_output.IsEmpty) _loop.ScheduleFlush(this);
+        if (HasPendingOutput) _loop.ScheduleFlush(this);
         return true;
     }
 
@@ -119,31 +115,13 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         }
     }
 
-    internal override void OnFlush()
-    {
-        if (IsOpen && (_state & State.WriteArmed) == 0) FlushNow();
-    }
-
-    protected internal override void OnTimer(long nowMs)
-    {
-        if (!IsOpen) return;
-        long idleMs = _transport.IdleTimeoutMs;
-        if (idleMs <= 0) return;
-        long dueMs = _lastActivityMs + idleMs;
-        if (dueMs <= nowMs) CloseNow(CloseReason.IdleTimeout);
-        else _loop.Timers.Schedule(this, dueMs);
-    }
-
-    public void Flush()
-    {
-        if (IsOpen && !_inProtocolCall && !_output.IsEmpty) _loop.ScheduleFlush(this);
-    }
+    public void Post(Action<object?> work, object? state) => _loop.Post(work, state, this);
 
     public void Close()
     {
         if (!IsOpen) return;
         _state |= State.Closing;
-        if (_output.IsEmpty && !_inProtocolCall) CloseNow(CloseReason.Local);
+        if (!HasPendingOutput && !_inProtocolCall) CloseNow(CloseReason.Local);
         else _loop.ScheduleFlush(this);
     }
 
@@ -153,137 +131,8 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
     public void BeginShutdown()
     {
         if (!IsOpen) return;
-        if (_output.IsEmpty) CloseNow(CloseReason.Shutdown);
+        if (!HasPendingOutput) CloseNow(CloseReason.Shutdown);
         else _state |= State.Closing;
-    }
-
-    private void ReadAvailable()
-    {
-        for (int reads = 0; ; reads++)
-        {
-            if ((_state & (State.Closing | State.InputCompleted)) != 0 || !IsOpen) return;
-            if (_output.Length >= _transport.HighWaterMark && !RelieveBackpressure()) return;
-            if (reads == MaxReadsPerEvent)
-            {
-                // Fairness: let the loop serve others, and come back without waiting for a new edge.
-                _loop.ScheduleReady(this);
-                return;
-            }
-
-            nint n;
-            int requested;
-            bool intoInput = !_input.IsEmpty;
-            if (intoInput)
-            {
-                if (!_input.EnsureFree(MinReceiveSpace))
-                {
-                    _transport.LogInputOverflow(Id);
-                    CloseNow(CloseReason.Error);
-                    return;
-                }
-                var block = _input.Block!;
-                requested = block.Free;
-                n = Sys.Receive(_fd, block.Address + block.End, requested);
-            }
-            else
-            {
-                requested = EventLoop.ScratchSize;
-                fixed (byte* p = _loop.Scratch) n = Sys.Receive(_fd, p, requested);
-            }
-
-            if (n > 0)
-            {
-                _lastActivityMs = _loop.NowMs;
-                _transport.Counters.BytesReceived += n;
-                if (intoInput) _input.Commit((int)n);
-                Deliver(intoInput, (int)n);
-                // Linux fills a stream recv as far as it can: a short read means the socket was drained, and with
-                // edge triggering the next arrival raises a new edge. This saves the EAGAIN read per request.
-                if (n < requested)
-                {
-                    _state &= ~State.ReadPending;
-                    return;
-                }
-                continue;
-            }
-            if (n == 0)
-            {
-                OnPeerFinished();
-                return;
-            }
-            var errno = (Errno)(-n);
-            if (errno == Errno.EAGAIN)
-            {
-                _state &= ~State.ReadPending;
-                return;
-            }
-            CloseNow(errno.IsPeerGone() ? CloseReason.Reset : CloseReason.Error);
-            return;
-        }
-    }
-
-    /// <summary>Output is over the high-water mark: try to send now; if the peer still lags, stop reading until it drains.</summary>
-    private bool RelieveBackpressure()
-    {
-        if ((_state & State.WriteArmed) == 0) FlushNow();
-        if (!IsOpen) return false;
-        if (_output.Length < _transport.HighWaterMark) return true;
-        PauseReading();
-        return false;
-    }
-
-    private void Deliver(bool fromInput, int received)
-    {
-        ReadOnlySpan<byte> data = fromInput ? _input.Data : new ReadOnlySpan<byte>(_loop.Scratch, 0, received);
-        int consumed;
-        _inProtocolCall = true;
-        try
-        {
-            consumed = _protocol.OnReceived(this, data);
-        }
-        catch (Exception e)
-        {
-            FailProtocol(e);
-            return;
-        }
-        _inProtocolCall = false;
-        if ((uint)consumed > (uint)data.Length)
-        {
-            FailProtocol(new InvalidOperationException($"protocol consumed {consumed} of {data.Length} bytes"));
-            return;
-        }
-        if (!IsOpen) return;
-        if (fromInput) _input.Consume(consumed);
-        else if (consumed < data.Length) _input.Append(data[consumed..]);
-        if (!_output.IsEmpty || (_state & State.Closing) != 0) _loop.ScheduleFlush(this);
-    }
-
-    private void OnPeerFinished()
-    {
-        _state |= State.InputCompleted;
-        _state &= ~State.ReadPending;
-        _inProtocolCall = true;
-        try
-        {
-            _protocol.OnInputCompleted(this);
-        }
-        catch (Exception e)
-        {
-            FailProtocol(e);
-            return;
-        }
-        _inProtocolCall = false;
-        if (!IsOpen) return;
-        if ((_state & State.Closing) != 0)
-        {
-            if (_output.IsEmpty) CloseNow(CloseReason.PeerClosed);
-            else _loop.ScheduleFlush(this);
-        }
-        else if (!_loop.IsEdgeTriggered)
-        {
-            // Level-triggered: a socket at EOF stays readable, so stop asking while the protocol finishes.
-            UpdateInterest();
-        }
     }
 
     /// <summary>A protocol call threw (or broke its contract): log it and drop the connection; the loop goes on.</summary>
@@ -294,80 +143,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         CloseNow(CloseReason.Error);
     }
 
-    /// <summary>Sends as much output as the kernel takes, with one gathered write per pass.</summary>
-    private void FlushNow()
-    {
-        if (!IsOpen) return;
-        var vectors = stackalloc IoVector[MaxVectors];
-        while (!_output.IsEmpty)
-        {
-            int count = _output.FillVectors(new Span<IoVector>(vectors, MaxVectors));
-            long offered = 0;
-            for (int i = 0; i < count; i++) offered += (long)vectors[i].Length;
-            nint n = count == 1 ? Sys.Send(_fd, vectors[0].Base, (int)vectors[0].Length) : Sys.SendVectors(_fd, vectors, count);
-            if (n > 0)
-            {
-                _output.Consume(n);
-                _lastActivityMs = _loop.NowMs;
-                _transport.Counters.BytesSent += n;
-                if (n < offered)
-                {
-                    ArmWrite(); // the kernel's send buffer is full
-                    return;
-                }
-                continue;
-            }
-            var errno = n == 0 ? Errno.EAGAIN : (Errno)(-n);
-            if (errno == Errno.EAGAIN)
-            {
-                ArmWrite();
-                return;
-            }
-            CloseNow(errno.IsPeerGone() ? CloseReason.Reset : CloseReason.Error);
-            return;
-        }
-        OnOutputDrained();
-    }
-
-    private void OnOutputDrained()
-    {
-        bool changed = false;
-        if ((_state & State.WriteArmed) != 0)
-        {
-            _state &= ~State.WriteArmed;
-            changed = true;
-        }
-        if ((_state & State.Closing) != 0)
-        {
-            CloseNow((_state & State.InputCompleted) != 0 ? CloseReason.PeerClosed : CloseReason.Local);
-            return;
-        }
-        if ((_state & State.ReadPaused) != 0)
-        {
-            _state &= ~State.ReadPaused;
-            changed |= !_loop.IsEdgeTriggered;
-            // Data that arrived while paused raised no new edge: go and read it.
-            if ((_state & State.ReadPending) != 0) _loop.ScheduleReady(this);
-        }
-        if (changed) UpdateInterest();
-    }
-
-    private void ArmWrite()
-    {
-        if ((_state & State.WriteArmed) != 0) return;
-        _state |= State.WriteArmed;
-        UpdateInterest();
-    }
-
-    private void PauseReading()
-    {
-        if ((_state & State.ReadPaused) != 0) return;
-        _state |= State.ReadPaused;
-        _transport.Counters.BackpressurePauses++;
-        // Edge-triggered registrations need no change: a paused connection just stops reading.
-        if (!_loop.IsEdgeTriggered) UpdateInterest();
-    }
-
+    /// <summary>Tells the poller what the connection waits for now; only level-triggered pollers need read changes.</summary>
     private void UpdateInterest()
     {
         Interest interest;
@@ -377,7 +153,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         }
         else
         {
-            bool reading = (_state & (State.ReadPaused | State.InputCompleted | State.Closing)) == 0;
+            bool reading = (_state & (State.ReadPaused | State.InputCompleted | State.Closing | State.InputSuspended)) == 0;
             interest = reading ? Interest.Read : Interest.None;
         }
         if ((_state & State.WriteArmed) != 0) interest |= Interest.Write;
@@ -385,13 +161,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         if (rc < 0) CloseNow(CloseReason.Error);
     }
 
-    private void ScheduleIdleTimer()
-    {
-        long idleMs = _transport.IdleTimeoutMs;
-        if (idleMs > 0) _loop.Timers.Schedule(this, _lastActivityMs + idleMs);
-    }
-
-    /// <summary>Closes the fd and returns every buffer; safe to call twice.</summary>
+    /// <summary>Closes the fd and returns every buffer and file; safe to call twice.</summary>
     public void CloseNow(CloseReason reason)
     {
         if (!IsOpen) return;
@@ -399,7 +169,7 @@ internal sealed unsafe class Connection : LoopHandle, IConnection
         _loop.Unregister(this, _fd, fdStaysOpen: false);
         Sys.Close(_fd);
         _fd = -1;
-        _output.Clear();
+        ClearOutput();
         _input.Clear();
         var protocol = _protocol;
         _protocol = null!;

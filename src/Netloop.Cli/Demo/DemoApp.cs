@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Netloop.Http;
+using Netloop.Protocols;
+using Netloop.Server;
+
+namespace Netloop.Cli.Demo;
+
+/// <summary>
+/// The app behind <c>netloop serve --protocol http</c>: the TechEmpower-style endpoints the benchmarks hit, a body
+/// echo, static files from <c>--root</c>, and a health check.
+/// </summary>
+internal static class DemoApp
+{
+    public static IConnectionProtocolFactory Create(ProtocolSettings settings)
+    {
+        var builder = NetloopServer.CreateBuilder([]);
+        builder.Json.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default);
+        builder.LoggerFactory = settings.Loggers;
+        var app = builder.Build();
+        app.MapGet("/plaintext", context => context.Response.WriteText("Hello, World!"));
+        app.MapGet("/json", context => context.Response.WriteJson(new Message("Hello, World!"), DemoJsonContext.Default.Message));
+        app.Map(["POST", "PUT"], "/echo", async context =>
+        {
+            var type = context.Request.Headers["Content-Type"];
+            if (type is not null) context.Response.ContentType = type;
+            await context.Request.Body.CopyToAsync(context.Response.Body).ConfigureAwait(true);
+        });
+        app.MapGet("/health", context => context.Response.WriteText("ok"));
+        app.MapStaticFiles("/static", settings.Root);
+        return app.Protocol;
+    }
+}
+
+/// <summary>The body of <c>/json</c>.</summary>
+internal sealed record Message(string message);
+
+/// <summary>Source-generated JSON metadata for the demo app (no reflection, AOT-safe).</summary>
+[JsonSerializable(typeof(Message))]
+internal sealed partial class DemoJsonContext : JsonSerializerContext;

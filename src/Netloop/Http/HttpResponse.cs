@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Win32.SafeHandles;
+
+namespace Netloop.Http;
+
+/// <summary>
+/// The response a handler builds. Body bytes are buffered until the handler finishes, so the server can send one
+/// Content-Length response; past <see cref="StreamingThreshold"/> or on <see cref="StartAsync"/> it streams instead
+/// (chunked on HTTP/1.1). Status and headers can change until the response has started.
+/// </summary>
+public sealed class HttpResponse : IBufferWriter<byte>
+{
+    /// <summary>Buffered body bytes past which the response starts streaming.</summary>
+    public const int StreamingThreshold = 64 * 1024;
+
+    private byte[] _body = new byte[256];
+    private int _length;
+    private IHttpExchange _exchange = null!;
+    // No reflection fallback: JSON metadata comes from source-generated contexts the app registers (AOT-safe).
+    private static readonly JsonSerializerOptions s_noMetadata = new() { TypeInfoResolver = JsonTypeInfoResolver.Combine() };
+
+    private JsonSerializerOptions _json = s_noMetadata;
+    private int _statusCode = 200;
+
+    internal HttpResponse() => Body = new ResponseBodyStream(this);
+
+    /// <summary>Status code; 200 unless set. Fixed once the response has started.</summary>
+    public int StatusCode
+    {
+        get => _statusCode;
+        set
+        {
+            ThrowIfStarted();
+            if (value is < 100 or > 999) throw new ArgumentOutOfRangeException(nameof(value), value, "a status code has three digits");
+            _statusCode = value;
+        }
+    }
+
+    /// <summary>The Content-Type header.</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>Other response headers.</summary>
+    public ResponseHeaders Headers { get; } = new();
+
+    /// <summary>True once the head has been sent: status and headers can no longer change.</summary>
+    public bool HasStarted { get; internal set; }
+
+    /// <summary>The body as a stream; writes are buffered like <see cref="Write(ReadOnlySpan{byte})"/>.</summary>
+    public Stream Body { get; }
+
+    /// <summary>Body bytes buffered and not yet sent.</summary>
+    internal ReadOnlySpan<byte> BufferedBody => _body.AsSpan(0, _length);
+
+    /// <summary>Whether the handler sent a file (the exchange took care of head and body).</summary>
+    internal bool SentFile { get; private set; }
+
+    internal void Reset(IHttpExchange exchange, JsonSerializerOptions json)
+    {
+        _exchange = exchange;
+        _json = json;
+        _statusCode = 200;
+        _length = 0;
+        ContentType = null;
+        Headers.Clear();
+        HasStarted = false;
+        SentFile = false;
+        // A large body grew the buffer; do not keep it for every later request of the connection.
+        if (_body.Length > 4 * StreamingThreshold) _body = new byte[256];
+    }
+
+    /// <summary>Appends body bytes.</summary>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        if (SentFile) throw new InvalidOperationException("the response body was a file; nothing can follow it");
+        if (HasStarted)
+        {
+            _exchange.WriteStreamed(data);
+            return;
+        }
+        EnsureRoom(data.Length);
+        data.CopyTo(_body.AsSpan(_length));
+        _length += data.Length;
+        if (_length >= StreamingThreshold) StartStreamingNow();
+    }
+
+    /// <summary>Writes <paramref name="text"/> as UTF-8; sets Content-Type to text/plain; charset=utf-8 unless one is set.</summary>
+    public void WriteText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ContentType ??= "text/plain; charset=utf-8";
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (max <= 1024)
+        {
+            Span<byte> bytes = stackalloc byte[max];
+            Write(bytes[..Encoding.UTF8.GetBytes(text, bytes)]);
+        }
+        else
+        {
+            Write(Encoding.UTF8.GetBytes(text));
+        }
+    }
+
+    /// <summary>Writes <paramref name="value"/> as JSON with source-generated metadata; sets Content-Type to application/json.</summary>
+    public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        ContentType ??= "application/json";
+        using var writer = new Utf8JsonWriter(this);
+        JsonSerializer.Serialize(writer, value, typeInfo);
+    }
+
+    /// <summary>Writes <paramref name="value"/> as JSON, with the type's metadata from the app's JSON options (see <c>NetloopAppBuilder.Json</c>).</summary>
+    public void WriteJson<T>(T value) => WriteJson(value, (JsonTypeInfo<T>)_json.GetTypeInfo(typeof(T)));
+
+    /// <summary>Sends the head now and streams the rest of the body (chunked on HTTP/1.1).</summary>
+    public Task StartAsync()
+    {
+        if (!HasStarted) StartStreamingNow();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/> as the body, with sendfile(2)
+    /// in the reactor modes. The response takes ownership of the handle. Nothing may be written before or after it.
+    /// </summary>
+    public void SendFile(SafeFileHandle file, long offset, long length)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (HasStarted || _length > 0)
+        {
+            file.Dispose();
+            throw new InvalidOperationException("a file must be the whole body of a response that has not started");
+        }
+        SentFile = true;
+        HasStarted = true;
+        _exchange.SendFile(file, offset, length);
+    }
+
+    /// <inheritdoc/>
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_body.Length - _length)) throw new ArgumentOutOfRangeException(nameof(count));
+        _length += count;
+        if (HasStarted) FlushStreamed();
+        else if (_length >= StreamingThreshold) StartStreamingNow();
+    }
+
+    /// <inheritdoc/>
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        PrepareBufferWrite(sizeHint);
+        return _body.AsMemory(_length);
+    }
+
+    /// <inheritdoc/>
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        PrepareBufferWrite(sizeHint);
+        return _body.AsSpan(_length);
+    }
+
+    internal void ClearBufferedBody() => _length = 0;
+
+    private void PrepareBufferWrite(int sizeHint)
+    {
+        if (SentFile) throw new InvalidOperationException("the response body was a file; nothing can follow it");
+        // A streamed response keeps using the buffer as a staging area; Advance sends it when it fills.
+        EnsureRoom(Math.Max(sizeHint, 256));
+    }
+
+    private void StartStreamingNow()
+    {
+        ThrowIfStarted();
+        HasStarted = true;
+        _exchange.StartStreaming();
+    }
+
+    /// <summary>Called by the exchange after it sent the buffered bytes of a streaming response.</summary>
+    internal void FlushStreamed()
+    {
+        if (_length == 0) return;
+        _exchange.WriteStreamed(_body.AsSpan(0, _length));
+        _length = 0;
+    }
+
+    private void EnsureRoom(int count)
+    {
+        if (_body.Length - _length >= count) return;
+        Array.Resize(ref _body, Math.Max(_body.Length * 2, _length + count));
+    }
+
+    private void ThrowIfStarted()
+    {
+        if (HasStarted) throw new InvalidOperationException("the response has started; status and headers can no longer change");
+    }
+}

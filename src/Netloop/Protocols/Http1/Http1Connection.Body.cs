@@ -1,0 +1,192 @@
+using Netloop.Http;
+
+namespace Netloop.Protocols.Http1;
+
+/// <summary>
+/// The request body: framed by Content-Length or chunked coding (RFC 9112 §6), handed to the application through a
+/// bounded buffer (input is suspended while it is full), and drained after the handler if it did not read it all,
+/// so the next pipelined request is never parsed out of the middle of a body.
+/// </summary>
+internal sealed partial class Http1Connection
+{
+    /// <summary>Body bytes the server will read and discard after a handler that ignored them, before it prefers to close.</summary>
+    private const long DrainLimit = 256 * 1024;
+
+    private RequestBodyStream _body = null!;
+    private ChunkedDecoder _chunked;
+    private bool _bodyComplete = true;
+    private bool _bodyChunked;
+    private long _bodyRemaining;
+    private long _bodyReceived;
+    private bool _expectContinue;
+    private bool _continueSent;
+    private bool _draining;
+    private long _drained;
+    private bool _suspendedForBody;
+
+    private void StartBody(RequestBodyStream body, bool hasBody, bool chunked, long contentLength, bool expectContinue)
+    {
+        _body = body;
+        body.Reset(this, hasBody);
+        _bodyComplete = !hasBody;
+        _bodyChunked = chunked;
+        _bodyRemaining = chunked ? 0 : Math.Max(0, contentLength);
+        _bodyReceived = 0;
+        if (chunked) _chunked = new ChunkedDecoder(Limits);
+        _expectContinue = expectContinue && hasBody;
+        _continueSent = false;
+        _draining = false;
+        _drained = 0;
+        _suspendedForBody = false;
+        if (hasBody) StartBodyRateTimer();
+    }
+
+    /// <summary>Takes body bytes from the front of <paramref name="data"/>; returns how many it consumed.</summary>
+    private int FeedBody(ReadOnlySpan<byte> data)
+    {
+        if (_bodyComplete || data.IsEmpty) return 0;
+        if (!_bodyChunked)
+        {
+            if (!_draining && _body.Room <= 0)
+            {
+                SuspendForBody();
+                return 0;
+            }
+            int take = (int)Math.Min(data.Length, _bodyRemaining);
+            if (!Accept(data[..take])) return data.Length;
+            _bodyRemaining -= take;
+            if (_bodyRemaining == 0) CompleteBody();
+            return take;
+        }
+
+        int consumed = 0;
+        while (consumed < data.Length && !_bodyComplete)
+        {
+            if (!_draining && _body.Room <= 0)
+            {
+                SuspendForBody();
+                break;
+            }
+            var status = _chunked.Decode(data[consumed..], out int used, out int dataOffset, out int dataLength);
+            if (dataLength > 0 && !Accept(data.Slice(consumed + dataOffset, dataLength))) return data.Length;
+            consumed += used;
+            if (status == ChunkedStatus.Done)
+            {
+                CompleteBody();
+            }
+            else if (status == ChunkedStatus.Rejected)
+            {
+                RejectBody(_chunked.Rejection);
+                return data.Length;
+            }
+            else if (status == ChunkedStatus.NeedMoreData)
+            {
+                break;
+            }
+        }
+        return consumed;
+    }
+
+    /// <summary>Counts body bytes against the limits and buffers them (or drops them while draining); false when the connection was closed.</summary>
+    private bool Accept(ReadOnlySpan<byte> bytes)
+    {
+        _bodyReceived += bytes.Length;
+        if (_bodyReceived > Limits.MaxRequestBodySize)
+        {
+            RejectBody(RequestRejection.BodyTooLarge);
+            return false;
+        }
+        if (_draining)
+        {
+            _drained += bytes.Length;
+            if (_drained > DrainLimit)
+            {
+                CloseConnection();
+                return false;
+            }
+            return true;
+        }
+        _body.Append(bytes);
+        return true;
+    }
+
+    private void CompleteBody()
+    {
+        _bodyComplete = true;
+        _body.Complete();
+        if (_suspendedForBody)
+        {
+            // The transport still holds what follows the body (maybe the next request): let it through.
+            _suspendedForBody = false;
+            _connection.ResumeInput();
+        }
+    }
+
+    private void FailBody(Exception error)
+    {
+        if (!_bodyComplete) _body.Fail(error);
+    }
+
+    /// <summary>The handler finished without the whole body: drain the rest if that is cheap, else say so (the caller closes).</summary>
+    private bool StartDraining()
+    {
+        // A client that sent Expect: 100-continue waits for our word before sending the body; it never got it.
+        if (_expectContinue && !_continueSent) return false;
+        if (!_bodyChunked && _bodyRemaining > DrainLimit) return false;
+        _draining = true;
+        if (_suspendedForBody)
+        {
+            _suspendedForBody = false;
+            _connection.ResumeInput();
+        }
+        return true;
+    }
+
+    private void SuspendForBody()
+    {
+        if (_suspendedForBody) return;
+        _suspendedForBody = true;
+        _connection.SuspendInput();
+    }
+
+    /// <summary>A malformed or oversized body: answer with the rejection's status if nothing was sent yet, and close.</summary>
+    private void RejectBody(RequestRejection rejection)
+    {
+        FailBody(new BadHttpRequestException(rejection));
+        if (!_responseWritten && _context?.Response.HasStarted != true) Reject(rejection);
+        else if (!_closed)
+        {
+            _closed = true;
+            _connection.Abort();
+        }
+    }
+
+    void IHttpExchange.OnBodyRequested()
+    {
+        if (!_expectContinue || _continueSent || _bodyComplete || _context!.Response.HasStarted) return;
+        _continueSent = true;
+        // RFC 9110 §10.1.1: the interim response tells the client to go on sending the body.
+        WriteBytes("HTTP/1.1 100 Continue\r\n\r\n"u8);
+        _connection.Flush();
+    }
+
+    void IHttpExchange.OnBodyConsumed()
+    {
+        if (_suspendedForBody && _body.Room >= RequestBodyStream.BufferLimit / 2)
+        {
+            _suspendedForBody = false;
+            _connection.ResumeInput();
+        }
+    }
+}
+
+/// <summary>A request the server refused while the application was reading its body.</summary>
+public sealed class BadHttpRequestException(RequestRejection rejection)
+    : IOException($"bad request: {RequestRejections.Reason(rejection)}")
+{
+    /// <summary>Why the request was refused.</summary>
+    public RequestRejection Rejection { get; } = rejection;
+
+    /// <summary>The status code the server answered with.</summary>
+    public int StatusCode => RequestRejections.StatusCode(Rejection);
+}

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using Netloop.Http;
+
+namespace Netloop.Protocols.Http1;
+
+/// <summary>
+/// Writing responses: pre-encoded status lines and fixed headers, a cached Date line, Content-Length when the body is
+/// known, chunked coding when it streams (close-delimited for HTTP/1.0), no body for HEAD, 1xx, 204 and 304.
+/// </summary>
+internal sealed partial class Http1Connection
+{
+    private bool _chunkedResponse;
+
+    private bool IsHeadRequest => _context!.Head.IsHead;
+
+    /// <summary>Writes the buffered response, or ends a streamed one.</summary>
+    private void WriteResponse()
+    {
+        _responseWritten = true;
+        var response = _context!.Response;
+        if (response.SentFile) return;
+        if (response.HasStarted)
+        {
+            response.FlushStreamed();
+            if (_chunkedResponse && !IsHeadRequest && BodyAllowed(response.StatusCode)) WriteBytes("0\r\n\r\n"u8);
+            if (!_chunkedResponse) _keepAlive = false; // the end of a close-delimited body is the close
+            _connection.Flush();
+            return;
+        }
+        var body = response.BufferedBody;
+        WriteHead(response, body.Length, chunked: false);
+        if (!IsHeadRequest && BodyAllowed(response.StatusCode)) WriteBytes(body);
+    }
+
+    void IHttpExchange.StartStreaming()
+    {
+        var response = _context!.Response;
+        _chunkedResponse = _context.Head.IsHttp11;
+        if (!_chunkedResponse) _keepAlive = false;
+        WriteHead(response, -1, chunked: _chunkedResponse);
+        response.FlushStreamed();
+        _connection.Flush();
+    }
+
+    void IHttpExchange.WriteStreamed(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || _closed || IsHeadRequest || !BodyAllowed(_context!.Response.StatusCode)) return;
+        if (_chunkedResponse)
+        {
+            var span = _connection.Output.GetSpan(18);
+            Utf8Formatter.TryFormat((uint)data.Length, span, out int n, new System.Buffers.StandardFormat('X'));
+            "\r\n"u8.CopyTo(span[n..]);
+            _connection.Output.Advance(n + 2);
+            WriteBytes(data);
+            WriteBytes("\r\n"u8);
+        }
+        else
+        {
+            WriteBytes(data);
+        }
+        _connection.Flush();
+    }
+
+    void IHttpExchange.SendFile(SafeFileHandle file, long offset, long length)
+    {
+        var response = _context!.Response;
+        if (_closed)
+        {
+            file.Dispose();
+            return;
+        }
+        WriteHead(response, length, chunked: false);
+        if (IsHeadRequest || !BodyAllowed(response.StatusCode)) file.Dispose();
+        else _connection.SendFile(file, offset, length);
+        _connection.Flush();
+    }
+
+    private void WriteHead(HttpResponse response, long contentLength, bool chunked)
+    {
+        int status = response.StatusCode;
+        WriteBytes(StatusLines.For(status));
+        WriteBytes("Server: netloop\r\n"u8);
+        WriteBytes(HttpDateCache.Line);
+        if (response.ContentType is { } contentType)
+        {
+            WriteBytes("Content-Type: "u8);
+            WriteLatin1(contentType);
+            WriteBytes("\r\n"u8);
+        }
+        if (status >= 200 && status != 204 && status != 304)
+        {
+            if (chunked)
+            {
+                WriteBytes("Transfer-Encoding: chunked\r\n"u8);
+            }
+            else if (contentLength >= 0)
+            {
+                WriteBytes("Content-Length: "u8);
+                var span = _connection.Output.GetSpan(20);
+                Utf8Formatter.TryFormat(contentLength, span, out int n);
+                _connection.Output.Advance(n);
+                WriteBytes("\r\n"u8);
+            }
+        }
+        if (!_keepAlive) WriteBytes("Connection: close\r\n"u8);
+        else if (!_context!.Head.IsHttp11) WriteBytes("Connection: keep-alive\r\n"u8);
+        foreach (var field in response.Headers.Fields)
+        {
+            WriteLatin1(field.Key);
+            WriteBytes(": "u8);
+            WriteLatin1(field.Value);
+            WriteBytes("\r\n"u8);
+        }
+        WriteBytes("\r\n"u8);
+    }
+
+    /// <summary>Answers a refused request with its status and a one-line reason, and closes (RFC 9112 §9.6).</summary>
+    private void Reject(RequestRejection rejection)
+    {
+        if (_closed) return;
+        int status = RequestRejections.StatusCode(rejection);
+        string reason = RequestRejections.Reason(rejection);
+        _factory.Logger.LogDebug("connection {Id}: request rejected with {Status}: {Reason}", _connection.Id, status, reason);
+        WriteBytes(StatusLines.For(status));
+        WriteBytes("Server: netloop\r\n"u8);
+        WriteBytes(HttpDateCache.Line);
+        WriteBytes("Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "u8);
+        var span = _connection.Output.GetSpan(20);
+        Utf8Formatter.TryFormat(Encoding.UTF8.GetByteCount(reason) + 1, span, out int n);
+        _connection.Output.Advance(n);
+        WriteBytes("\r\n\r\n"u8);
+        WriteLatin1(reason);
+        WriteBytes("\n"u8);
+        CloseConnection();
+    }
+
+    /// <summary>
+    /// An HTTP/2 client preface on a server that speaks HTTP/1.1 only: answer in HTTP/2 (RFC 9113 §3.4: a SETTINGS frame
+    /// as the server preface) and refuse with GOAWAY(HTTP_1_1_REQUIRED), so the client knows to retry over HTTP/1.1.
+    /// </summary>
+    private void RefuseHttp2()
+    {
+        WriteBytes([0, 0, 0, 0x4, 0, 0, 0, 0, 0]); // SETTINGS, empty
+        WriteBytes([0, 0, 8, 0x7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xd]); // GOAWAY, last stream 0, HTTP_1_1_REQUIRED
+        CloseConnection();
+    }
+
+    private static bool BodyAllowed(int status) => status >= 200 && status != 204 && status != 304;
+
+    private void WriteBytes(ReadOnlySpan<byte> bytes) => _connection.Output.Write(bytes);
+
+    private void WriteLatin1(string text)
+    {
+        var span = _connection.Output.GetSpan(text.Length);
+        int n = Encoding.Latin1.GetBytes(text, span);
+        _connection.Output.Advance(n);
+    }
+}

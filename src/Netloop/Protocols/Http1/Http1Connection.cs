@@ -1,0 +1,289 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Netloop.Http;
+
+namespace Netloop.Protocols.Http1;
+
+/// <summary>
+/// One HTTP/1.1 connection's state machine: parse a request head, hand the request to the application, feed it the
+/// body, write the response, and go on with the next (pipelined) request, in order. Requests are served one at a time
+/// per connection (RFC 9112 §9.3.2: responses in request order), so while an async handler runs the connection
+/// suspends its input and later requests wait in the transport's buffer.
+/// Split by concern: this file is the request cycle, <c>Http1Connection.Body.cs</c> the request body,
+/// <c>Http1Connection.Response.cs</c> writing responses, <c>Http1Connection.Timers.cs</c> the timeouts.
+/// </summary>
+internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchange
+{
+    private readonly HttpProtocolFactory _factory;
+    private readonly RequestHeadParser _parser;
+    private IConnection _connection = null!;
+    private HttpContext? _context;
+    private ConnectionSynchronizationContext? _synchronizationContext;
+    private bool _sawFirstRequest;
+    private bool _inRequest;
+    private bool _responseWritten;
+    private bool _handlerDone;
+    private bool _suspendedForHandler;
+    private bool _keepAlive;
+    private bool _peerDone;
+    private bool _closed;
+
+    public Http1Connection(HttpProtocolFactory factory)
+    {
+        _factory = factory;
+        _parser = new RequestHeadParser(factory.Limits);
+    }
+
+    private HttpLimits Limits => _factory.Limits;
+
+    public void OnConnected(IConnection connection) => _connection = connection;
+
+    public int OnReceived(IConnection connection, ReadOnlySpan<byte> data)
+    {
+        int consumed = 0;
+        while (!_closed)
+        {
+            if (!_inRequest)
+            {
+                var rest = data[consumed..];
+                if (rest.IsEmpty) break;
+                if (!_sawFirstRequest)
+                {
+                    var preface = Http2Preface.Match(rest);
+                    if (preface == PrefaceMatch.NeedMore) break;
+                    if (preface == PrefaceMatch.IsHttp2)
+                    {
+                        RefuseHttp2();
+                        return data.Length;
+                    }
+                }
+                var status = _parser.ParseHead(rest);
+                if (status == HeadParseStatus.Incomplete)
+                {
+                    ArmHeadersTimer();
+                    break;
+                }
+                if (status == HeadParseStatus.Rejected)
+                {
+                    Reject(_parser.Rejection);
+                    return data.Length;
+                }
+                _sawFirstRequest = true;
+                DisarmTimer();
+                int headLength = _parser.HeadLength;
+                if (!BeginRequest(rest[..headLength])) return data.Length;
+                consumed += headLength;
+                consumed += FeedBody(data[consumed..]);
+                if (_closed) return data.Length;
+                InvokeApplication();
+                if (_closed) return data.Length;
+            }
+
+            if (_handlerDone && !_responseWritten)
+            {
+                AnswerBeforeBodyEnds();
+                if (_closed) return data.Length;
+            }
+            if (!_bodyComplete)
+            {
+                consumed += FeedBody(data[consumed..]);
+                if (_closed) return data.Length;
+                if (!_bodyComplete) break;
+            }
+            if (!_handlerDone)
+            {
+                // The body is in; later bytes are the next request, which must wait for this response.
+                if (!_suspendedForHandler)
+                {
+                    _suspendedForHandler = true;
+                    connection.SuspendInput();
+                }
+                break;
+            }
+            EndRequest();
+        }
+        if (_peerDone && !_inRequest && !_closed) CloseConnection();
+        return _closed ? data.Length : consumed;
+    }
+
+    public void OnInputCompleted(IConnection connection)
+    {
+        _peerDone = true;
+        // Mid-request, the response still goes out (then the connection closes); between requests there is nothing to wait for.
+        if (!_inRequest) CloseConnection();
+        else if (!_bodyComplete) FailBody(new IOException("the client closed the connection before the request body ended"));
+    }
+
+    public void OnClosed(IConnection connection, CloseReason reason)
+    {
+        _closed = true;
+        if (_inRequest && !_bodyComplete) FailBody(new IOException($"the connection closed ({reason})"));
+    }
+
+    /// <summary>Sets up the request from a complete head; false when it was refused (the connection is closing).</summary>
+    private bool BeginRequest(ReadOnlySpan<byte> head)
+    {
+        _context ??= new HttpContext();
+        var context = _context;
+        var snapshot = context.Head;
+        snapshot.Load(head);
+        snapshot.Method = MethodName(head);
+        snapshot.IsHead = _parser.Method == RequestMethod.Head;
+        snapshot.MethodRange = (_parser.MethodRange.Start, _parser.MethodRange.Length);
+        snapshot.TargetRange = (_parser.TargetRange.Start, _parser.TargetRange.Length);
+        snapshot.PathRange = (_parser.PathRange.Start, _parser.PathRange.Length);
+        snapshot.QueryRange = (_parser.QueryRange.Start, _parser.QueryRange.Length);
+        snapshot.IsHttp11 = _parser.Version == HttpVersion.Http11;
+        snapshot.ContentLength = _parser.ContentLength;
+        snapshot.IsChunked = _parser.IsChunked;
+        for (int i = 0; i < _parser.HeaderCount; i++)
+        {
+            var field = _parser.GetHeader(i);
+            snapshot.AddHeader(field.NameRange.Start, field.NameRange.Length, field.ValueRange.Start, field.ValueRange.Length);
+        }
+        _keepAlive = _parser.KeepAlive;
+        context.Request.Reset();
+        context.Request.RemoteEndPoint = _connection.RemoteEndPoint;
+        context.Response.Reset(this, _factory.Json);
+        context.Route.Clear();
+        _inRequest = true;
+        _handlerDone = false;
+        bool hasBody = _parser.IsChunked || _parser.ContentLength > 0;
+        if (_parser.ContentLength > Limits.MaxRequestBodySize)
+        {
+            Reject(RequestRejection.BodyTooLarge);
+            return false;
+        }
+        StartBody(context.Request.Body, hasBody, _parser.IsChunked, _parser.ContentLength, _parser.ExpectContinue);
+        _parser.Reset();
+        return true;
+    }
+
+    private static string MethodName(ReadOnlySpan<byte> head)
+    {
+        int space = head.IndexOf((byte)' ');
+        var method = head[..space];
+        // The common methods are interned literals, so a GET allocates no string.
+        return method switch
+        {
+            _ when method.SequenceEqual("GET"u8) => "GET",
+            _ when method.SequenceEqual("POST"u8) => "POST",
+            _ when method.SequenceEqual("HEAD"u8) => "HEAD",
+            _ when method.SequenceEqual("PUT"u8) => "PUT",
+            _ when method.SequenceEqual("DELETE"u8) => "DELETE",
+            _ when method.SequenceEqual("OPTIONS"u8) => "OPTIONS",
+            _ when method.SequenceEqual("PATCH"u8) => "PATCH",
+            _ => Encoding.ASCII.GetString(method),
+        };
+    }
+
+    private void InvokeApplication()
+    {
+        var context = _context!;
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_synchronizationContext ??= new ConnectionSynchronizationContext(_connection));
+        ValueTask pending;
+        try
+        {
+            pending = _factory.Application(context);
+        }
+        catch (Exception e)
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+            OnApplicationFailed(e);
+            _handlerDone = true;
+            return;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+            pending.GetAwaiter().GetResult();
+            _handlerDone = true;
+            return;
+        }
+        // Awaited under the connection's context, so the completion comes back through IConnection.Post.
+        _ = AwaitApplicationAsync(pending);
+        SynchronizationContext.SetSynchronizationContext(previous);
+    }
+
+    private async Task AwaitApplicationAsync(ValueTask pending)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception e)
+        {
+            if (!_closed) OnApplicationFailed(e);
+            else _factory.Logger.LogError(e, "request handler failed after its connection closed");
+        }
+        _handlerDone = true;
+        if (!_closed) ContinueAfterApplication();
+    }
+
+    /// <summary>An async handler finished (on the connection's thread): answer, then let the bytes that waited behind it in.</summary>
+    private void ContinueAfterApplication()
+    {
+        if (!_responseWritten)
+        {
+            AnswerBeforeBodyEnds();
+            if (_closed) return;
+        }
+        if (!_bodyComplete) return; // the rest of the body is drained as it arrives
+        EndRequest();
+        if (_closed) return;
+        if (_suspendedForHandler)
+        {
+            _suspendedForHandler = false;
+            _connection.ResumeInput();
+        }
+        else if (_peerDone && !_inRequest)
+        {
+            CloseConnection();
+        }
+    }
+
+    /// <summary>The handler is done: write its response now, even if the request body is still arriving (then drain it or close).</summary>
+    private void AnswerBeforeBodyEnds()
+    {
+        if (!_bodyComplete && !StartDraining()) _keepAlive = false;
+        WriteResponse();
+        if (!_closed && !_bodyComplete && !_keepAlive) CloseConnection();
+    }
+
+    private void OnApplicationFailed(Exception e)
+    {
+        _factory.Logger.LogError(e, "request handler failed: {Method} {Path}", _context!.Request.Method, Encoding.ASCII.GetString(_context.Request.RawPath));
+        var response = _context.Response;
+        if (response.HasStarted)
+        {
+            // Part of the response is out; the only honest end is to cut the connection.
+            _connection.Abort();
+            _closed = true;
+            return;
+        }
+        response.ClearBufferedBody();
+        response.Headers.Clear();
+        response.ContentType = "text/plain; charset=utf-8";
+        response.StatusCode = 500;
+        response.Write("Internal Server Error\n"u8);
+        _keepAlive = false;
+    }
+
+    /// <summary>Writes the response (unless it went out already) and gets ready for the next request.</summary>
+    private void EndRequest()
+    {
+        if (!_responseWritten) WriteResponse();
+        if (_closed) return;
+        _inRequest = false;
+        _responseWritten = false;
+        if (!_keepAlive) CloseConnection();
+    }
+
+    private void CloseConnection()
+    {
+        if (_closed) return;
+        _closed = true;
+        _connection.Close();
+    }
+}

@@ -1,0 +1,68 @@
+using Netloop.Protocols;
+
+namespace Netloop.Transport;
+
+/// <summary>
+/// The connection's one wheel entry serves two deadlines: the idle timeout and the protocol's timer. The idle deadline
+/// is lazy: activity only records a time, and the entry, when it fires early, moves itself to the real deadline.
+/// Suspended input counts as activity: the protocol is working, not waiting for the peer.
+/// </summary>
+internal sealed partial class Connection
+{
+    private long _lastActivityMs;
+    private long _protocolDueMs = long.MaxValue;
+
+    /// <remarks>Call on the connection's loop thread (inside a protocol call or posted work).</remarks>
+    public void SetTimer(TimeSpan? dueIn)
+    {
+        if (!IsOpen) return;
+        if (dueIn is null)
+        {
+            // The wheel entry may still fire at the old time; it finds nothing due and moves on.
+            _protocolDueMs = long.MaxValue;
+            return;
+        }
+        _protocolDueMs = _loop.NowMs + (long)Math.Max(0, dueIn.Value.TotalMilliseconds);
+        if (!IsScheduled || DueMs > _protocolDueMs) _loop.Timers.Schedule(this, _protocolDueMs);
+    }
+
+    protected internal override void OnTimer(long nowMs)
+    {
+        if (!IsOpen) return;
+        if (_protocolDueMs <= nowMs)
+        {
+            _protocolDueMs = long.MaxValue;
+            _inProtocolCall = true;
+            try
+            {
+                _protocol.OnTimer(this);
+            }
+            catch (Exception e)
+            {
+                FailProtocol(e);
+                return;
+            }
+            _inProtocolCall = false;
+            if (!IsOpen) return;
+            if (HasPendingOutput || (_state & State.Closing) != 0) _loop.ScheduleFlush(this);
+        }
+        long idleMs = _transport.IdleTimeoutMs;
+        // A connection whose protocol suspended input is busy (a handler is running), not idle: the protocol's own
+        // timer bounds that wait, so the idle clock restarts from now.
+        if ((_state & State.InputSuspended) != 0) _lastActivityMs = nowMs;
+        long idleDueMs = idleMs > 0 ? _lastActivityMs + idleMs : long.MaxValue;
+        if (idleDueMs <= nowMs)
+        {
+            CloseNow(CloseReason.IdleTimeout);
+            return;
+        }
+        long next = Math.Min(idleDueMs, _protocolDueMs);
+        if (next != long.MaxValue) _loop.Timers.Schedule(this, next);
+    }
+
+    private void ScheduleIdleTimer()
+    {
+        long idleMs = _transport.IdleTimeoutMs;
+        if (idleMs > 0) _loop.Timers.Schedule(this, _lastActivityMs + idleMs);
+    }
+}
