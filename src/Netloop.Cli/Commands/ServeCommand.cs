@@ -33,6 +33,13 @@ internal sealed class ServeCommand : Command
         CustomParser = ProtocolCatalog.Parse,
     };
 
+    private readonly Option<int?> _handlerThreads = new("--handler-threads")
+    {
+        Description = "With --protocol http: threads for handlers that block, so they stall no event loop; 0 runs handlers on the loops. Default: 0.",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(0, 1024),
+    };
+
     private readonly Option<string?> _root = new("--root")
     {
         Description = "Directory served under /static/ by --protocol http. Default: the current directory.",
@@ -88,6 +95,7 @@ internal sealed class ServeCommand : Command
         Add(_mode);
         Add(_protocol);
         Add(_root);
+        Add(_handlerThreads);
         Add(_address);
         Add(_port);
         Add(_loops);
@@ -123,7 +131,7 @@ internal sealed class ServeCommand : Command
 
         using var loggerFactory = ConsoleLog.CreateFactory();
         var logger = loggerFactory.CreateLogger(ConsoleLog.Category);
-        var protocol = choice.Create(new ProtocolSettings(root, loggerFactory));
+        var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory));
 
         NetloopServer server;
         try

@@ -17,6 +17,7 @@ internal static class DemoApp
         var builder = NetloopServer.CreateBuilder([]);
         builder.Json.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default);
         builder.LoggerFactory = settings.Loggers;
+        builder.HandlerThreads = settings.HandlerThreads;
         var app = builder.Build();
         app.MapGet("/plaintext", context => context.Response.WriteText("Hello, World!"));
         app.MapGet("/json", context => context.Response.WriteJson(new Message("Hello, World!"), DemoJsonContext.Default.Message));

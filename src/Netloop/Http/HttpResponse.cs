@@ -57,6 +57,11 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// <summary>Whether the handler sent a file (the exchange took care of head and body).</summary>
     internal bool SentFile { get; private set; }
 
+    /// <summary>Set for handlers on worker threads: nothing reaches the connection until the handler returns.</summary>
+    internal bool BufferAll { get; set; }
+
+    private (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Offset, long Length)? _deferredFile;
+
     internal void Reset(IHttpExchange exchange, JsonSerializerOptions json)
     {
         _exchange = exchange;
@@ -67,6 +72,9 @@ public sealed class HttpResponse : IBufferWriter<byte>
         Headers.Clear();
         HasStarted = false;
         SentFile = false;
+        BufferAll = false;
+        _deferredFile?.File.Dispose();
+        _deferredFile = null;
         // A large body grew the buffer; do not keep it for every later request of the connection.
         if (_body.Length > 4 * StreamingThreshold) _body = new byte[256];
     }
@@ -83,7 +91,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
         EnsureRoom(data.Length);
         data.CopyTo(_body.AsSpan(_length));
         _length += data.Length;
-        if (_length >= StreamingThreshold) StartStreamingNow();
+        if (_length >= StreamingThreshold && !BufferAll) StartStreamingNow();
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8; sets Content-Type to text/plain; charset=utf-8 unless one is set.</summary>
@@ -117,7 +125,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// <summary>Sends the head now and streams the rest of the body (chunked on HTTP/1.1).</summary>
     public Task StartAsync()
     {
-        if (!HasStarted) StartStreamingNow();
+        if (!HasStarted && !BufferAll) StartStreamingNow();
         return Task.CompletedTask;
     }
 
@@ -135,7 +143,16 @@ public sealed class HttpResponse : IBufferWriter<byte>
         }
         SentFile = true;
         HasStarted = true;
-        _exchange.SendFile(file, offset, length);
+        if (BufferAll) _deferredFile = (file, offset, length);
+        else _exchange.SendFile(file, offset, length);
+    }
+
+    /// <summary>On the connection's thread after a worker-thread handler: hands over a file it sent, if any.</summary>
+    internal void SendDeferredFile()
+    {
+        if (_deferredFile is not { } deferred) return;
+        _deferredFile = null;
+        _exchange.SendFile(deferred.File, deferred.Offset, deferred.Length);
     }
 
     /// <inheritdoc/>
@@ -144,7 +161,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
         if ((uint)count > (uint)(_body.Length - _length)) throw new ArgumentOutOfRangeException(nameof(count));
         _length += count;
         if (HasStarted) FlushStreamed();
-        else if (_length >= StreamingThreshold) StartStreamingNow();
+        else if (_length >= StreamingThreshold && !BufferAll) StartStreamingNow();
     }
 
     /// <inheritdoc/>

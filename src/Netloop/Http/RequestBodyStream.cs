@@ -22,12 +22,14 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
     private Memory<byte> _pendingDestination;
     private bool _hasPendingRead;
     private IHttpExchange? _exchange;
+    private bool _unbounded;
+    private TaskCompletionSource? _whenComplete;
 
     /// <summary>Bytes buffered and not yet read.</summary>
     internal int Buffered => _end - _start;
 
-    /// <summary>Room left before the protocol must stop reading.</summary>
-    internal int Room => BufferLimit - Buffered;
+    /// <summary>Room left before the protocol must stop reading (no bound while the whole body is being buffered).</summary>
+    internal int Room => _unbounded ? int.MaxValue : BufferLimit - Buffered;
 
     /// <summary>True once the whole body has arrived.</summary>
     internal bool IsComplete => _complete;
@@ -44,6 +46,26 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
         _failure = null;
         _hasPendingRead = false;
         _pendingDestination = default;
+        _unbounded = false;
+        _whenComplete = null;
+    }
+
+    /// <summary>
+    /// Buffers the whole body (bounded by the server's body size limit) and completes once it is in, so a handler on a
+    /// worker thread can read it without touching the connection. Call on the connection's thread.
+    /// </summary>
+    internal Task BufferEntireBodyAsync()
+    {
+        if (_complete) return Task.CompletedTask;
+        _unbounded = true;
+        _whenComplete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_requested)
+        {
+            _requested = true;
+            _exchange?.OnBodyRequested();
+        }
+        _exchange?.OnBodyConsumed(); // lets input resume if it was suspended for a full buffer
+        return _whenComplete.Task;
     }
 
     /// <summary>Adds body bytes (at most <see cref="Room"/>); completes a waiting read.</summary>
@@ -75,12 +97,14 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
     {
         _complete = true;
         if (_hasPendingRead && Buffered == 0) CompletePending(0);
+        _whenComplete?.TrySetResult();
     }
 
     /// <summary>The body cannot be finished (the connection closed, or the body was malformed).</summary>
     internal void Fail(Exception error)
     {
         _failure ??= error;
+        _whenComplete?.TrySetException(error);
         if (_hasPendingRead)
         {
             _hasPendingRead = false;

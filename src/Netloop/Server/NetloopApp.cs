@@ -14,11 +14,13 @@ public sealed class NetloopApp : IAsyncDisposable
 {
     private readonly Router<RequestHandler> _router = new();
     private readonly NetloopAppBuilder _builder;
+    private readonly HandlerWorkers? _workers;
     private NetloopServer? _server;
 
     internal NetloopApp(NetloopAppBuilder builder)
     {
         _builder = builder;
+        if (builder.HandlerThreads > 0) _workers = new HandlerWorkers(builder.HandlerThreads);
         Protocol = new HttpProtocolFactory(Dispatch, builder.Limits, builder.Json, builder.LoggerFactory.CreateLogger("Netloop.Http"));
     }
 
@@ -89,7 +91,11 @@ public sealed class NetloopApp : IAsyncDisposable
     }
 
     /// <summary>Stops gracefully.</summary>
-    public Task StopAsync() => _server?.StopAsync() ?? Task.CompletedTask;
+    public async Task StopAsync()
+    {
+        if (_server is not null) await _server.StopAsync().ConfigureAwait(false);
+        _workers?.Dispose();
+    }
 
     /// <summary>Starts, serves until <paramref name="cancellationToken"/> fires (or SIGINT/SIGTERM when none is given), then stops.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
@@ -119,6 +125,14 @@ public sealed class NetloopApp : IAsyncDisposable
     /// <summary>Stops the app.</summary>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
+    /// <summary>Runs on the loop: reads the body in, then waits (without blocking) for a worker to run the handler.</summary>
+    private async ValueTask RunOnWorkerAsync(HttpContext context, RequestHandler handler)
+    {
+        await context.Request.Body.BufferEntireBodyAsync();
+        context.Response.BufferAll = true;
+        await _workers!.Run(context, handler);
+    }
+
     private static RequestHandler AsHandler(Func<HttpContext, Task> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -130,7 +144,7 @@ public sealed class NetloopApp : IAsyncDisposable
         var request = context.Request;
         var head = request.Head;
         var match = _router.Match(head.Slice(head.MethodRange), request.RawPath, context.Route);
-        if (match.IsFound) return match.Handler!(context);
+        if (match.IsFound) return _workers is null ? match.Handler!(context) : RunOnWorkerAsync(context, match.Handler!);
         var response = context.Response;
         response.StatusCode = match.StatusCode;
         if (match.Allow is { } allow) response.Headers["Allow"] = allow;

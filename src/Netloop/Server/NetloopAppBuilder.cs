@@ -25,6 +25,13 @@ public sealed class NetloopAppBuilder
     /// <summary>JSON options for <see cref="Http.HttpResponse.WriteJson{T}(T)"/>: add source-generated contexts to <see cref="JsonSerializerOptions.TypeInfoResolverChain"/>.</summary>
     public JsonSerializerOptions Json { get; } = new() { TypeInfoResolver = JsonTypeInfoResolver.Combine() };
 
+    /// <summary>
+    /// Threads for handlers that block (0, the default: none, handlers run on the event loops). With N &gt; 0 every handler
+    /// runs on one of N worker threads, with its request body read in full first and its response buffered in full, so a
+    /// blocking handler stalls no other connection. Also <c>--handler-threads N</c>.
+    /// </summary>
+    public int HandlerThreads { get; set; }
+
     /// <summary>Where the server logs; nothing is logged unless set.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
@@ -32,7 +39,7 @@ public sealed class NetloopAppBuilder
     public NetloopApp Build() => new(this);
 
     /// <summary>
-    /// Reads <c>--port</c>, <c>--address</c>, <c>--mode</c> and <c>--loops</c> (as <c>--port 8080</c> or <c>--port=8080</c>);
+    /// Reads <c>--port</c>, <c>--address</c>, <c>--mode</c>, <c>--loops</c> and <c>--handler-threads</c> (as <c>--port 8080</c> or <c>--port=8080</c>);
     /// other arguments are the application's own and are left alone. A bad value throws <see cref="ArgumentException"/>.
     /// </summary>
     private void ApplyArguments(string[] args)
@@ -52,6 +59,9 @@ public sealed class NetloopAppBuilder
                     break;
                 case "loops":
                     Options.Loops = ParseInt(name, value);
+                    break;
+                case "handler-threads":
+                    HandlerThreads = ParseInt(name, value);
                     break;
                 case "address":
                     Options.Address = IPAddress.TryParse(value, out var address) ? address : throw new ArgumentException($"--address: '{value}' is not an IP address");

@@ -22,7 +22,11 @@ internal sealed partial class Http1Connection
     {
         _responseWritten = true;
         var response = _context!.Response;
-        if (response.SentFile) return;
+        if (response.SentFile)
+        {
+            response.SendDeferredFile();
+            return;
+        }
         if (response.HasStarted)
         {
             response.FlushStreamed();
