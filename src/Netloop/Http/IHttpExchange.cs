@@ -8,6 +8,9 @@ namespace Netloop.Http;
 /// </summary>
 internal interface IHttpExchange
 {
+    /// <summary>Runs continuations on the connection's own thread (its event loop in the reactor modes).</summary>
+    SynchronizationContext LoopContext { get; }
+
     /// <summary>Writes the response head now (the length is unknown: chunked, or close-delimited for HTTP/1.0) and sends what the body holds so far.</summary>
     void StartStreaming();
 

@@ -13,7 +13,7 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
     internal const int BufferLimit = 64 * 1024;
 
     private ManualResetValueTaskSourceCore<int> _pending = new() { RunContinuationsAsynchronously = true };
-    private byte[] _buffer = new byte[4096];
+    private byte[] _buffer = []; // most requests have no body: no buffer until one arrives
     private int _start;
     private int _end;
     private bool _complete;
@@ -178,8 +178,21 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
 
     ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _pending.GetStatus(token);
 
-    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _pending.OnCompleted(continuation, state, token, flags);
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        // Whatever the awaiter asked for (Stream.CopyToAsync awaits with ConfigureAwait(false)), the code after a body
+        // read goes on writing the response, so it must run on the connection's thread: schedule it there.
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_exchange?.LoopContext);
+        try
+        {
+            _pending.OnCompleted(continuation, state, token, flags | ValueTaskSourceOnCompletedFlags.UseSchedulingContext);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
 
     /// <inheritdoc/>
     public override bool CanRead => true;

@@ -5,23 +5,27 @@ namespace Netloop.Protocols.Http1;
 /// <see cref="IConnection.Post"/>, so handler code never runs beside another protocol call of the same connection and
 /// never on another loop.
 /// </summary>
-internal sealed class ConnectionSynchronizationContext(IConnection connection) : SynchronizationContext
+internal sealed class ConnectionSynchronizationContext(IConnection connection, Http1Connection owner) : SynchronizationContext
 {
     public override void Post(SendOrPostCallback d, object? state) =>
         connection.Post(static s =>
         {
-            var (callback, callbackState, context) = ((SendOrPostCallback, object?, SynchronizationContext))s!;
+            var (callback, callbackState, context) = ((SendOrPostCallback, object?, ConnectionSynchronizationContext))s!;
             var previous = Current;
             SetSynchronizationContext(context);
+            int turn = context._owner.EnterTurn();
             try
             {
                 callback(callbackState);
             }
             finally
             {
+                context._owner.ExitTurn(turn);
                 SetSynchronizationContext(previous);
             }
-        }, (d, state, (SynchronizationContext)this));
+        }, (d, state, this));
+
+    private readonly Http1Connection _owner = owner;
 
     public override void Send(SendOrPostCallback d, object? state) =>
         throw new NotSupportedException("a connection's handler cannot wait synchronously for its own loop");

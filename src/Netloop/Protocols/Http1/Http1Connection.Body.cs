@@ -163,6 +163,11 @@ internal sealed partial class Http1Connection
 
     void IHttpExchange.OnBodyRequested()
     {
+        if (!OnTurn)
+        {
+            PostTurn(static self => ((IHttpExchange)self).OnBodyRequested());
+            return;
+        }
         if (!_expectContinue || _continueSent || _bodyComplete || _context!.Response.HasStarted) return;
         _continueSent = true;
         // RFC 9110 §10.1.1: the interim response tells the client to go on sending the body.
@@ -172,6 +177,11 @@ internal sealed partial class Http1Connection
 
     void IHttpExchange.OnBodyConsumed()
     {
+        if (!OnTurn)
+        {
+            PostTurn(static self => ((IHttpExchange)self).OnBodyConsumed());
+            return;
+        }
         if (_suspendedForBody && _body.Room >= RequestBodyStream.BufferLimit / 2)
         {
             _suspendedForBody = false;

@@ -42,6 +42,7 @@ internal sealed partial class Http1Connection
 
     void IHttpExchange.StartStreaming()
     {
+        ThrowIfOffTurn();
         var response = _context!.Response;
         _chunkedResponse = _context.Head.IsHttp11;
         if (!_chunkedResponse) _keepAlive = false;
@@ -52,6 +53,7 @@ internal sealed partial class Http1Connection
 
     void IHttpExchange.WriteStreamed(ReadOnlySpan<byte> data)
     {
+        ThrowIfOffTurn();
         if (data.IsEmpty || _closed || IsHeadRequest || !BodyAllowed(_context!.Response.StatusCode)) return;
         if (_chunkedResponse)
         {
@@ -71,6 +73,11 @@ internal sealed partial class Http1Connection
 
     void IHttpExchange.SendFile(SafeFileHandle file, long offset, long length)
     {
+        if (!OnTurn)
+        {
+            file.Dispose();
+            ThrowIfOffTurn();
+        }
         var response = _context!.Response;
         if (_closed)
         {
@@ -151,6 +158,20 @@ internal sealed partial class Http1Connection
         WriteBytes([0, 0, 0, 0x4, 0, 0, 0, 0, 0]); // SETTINGS, empty
         WriteBytes([0, 0, 8, 0x7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xd]); // GOAWAY, last stream 0, HTTP_1_1_REQUIRED
         CloseConnection();
+    }
+
+    /// <summary>
+    /// Output goes to the connection only from its own turns. Handler code that escaped them (ConfigureAwait(false)
+    /// before streaming) is refused loudly rather than allowed to race the event loop and corrupt the stream.
+    /// </summary>
+    private void ThrowIfOffTurn()
+    {
+        if (!OnTurn)
+        {
+            throw new InvalidOperationException(
+                "the response was written from a thread that is not its connection's (ConfigureAwait(false) in a handler?); "
+                + "stay on the connection's context, or buffer the response, or use --handler-threads for blocking handlers");
+        }
     }
 
     private static bool BodyAllowed(int status) => status >= 200 && status != 204 && status != 304;

@@ -38,6 +38,19 @@ internal sealed partial class Http1Connection
 
     public void OnTimer(IConnection connection)
     {
+        int turn = EnterTurn();
+        try
+        {
+            TimerDue(connection);
+        }
+        finally
+        {
+            ExitTurn(turn);
+        }
+    }
+
+    private void TimerDue(IConnection connection)
+    {
         if (_closed) return;
         if (_headersTimerArmed)
         {

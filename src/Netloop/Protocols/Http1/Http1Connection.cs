@@ -28,6 +28,8 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     private bool _peerDone;
     private bool _closed;
 
+    private int _turnThread;
+
     public Http1Connection(HttpProtocolFactory factory)
     {
         _factory = factory;
@@ -36,9 +38,55 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
 
     private HttpLimits Limits => _factory.Limits;
 
+    SynchronizationContext IHttpExchange.LoopContext => LoopContext;
+
+    private ConnectionSynchronizationContext LoopContext => _synchronizationContext ??= new ConnectionSynchronizationContext(_connection, this);
+
+    /// <summary>False when called from a thread that is not running one of this connection's turns (handler code after ConfigureAwait(false)).</summary>
+    private bool OnTurn => _turnThread == Environment.CurrentManagedThreadId;
+
+    /// <summary>Marks the calling thread as running a turn of this connection (a protocol call or posted work); returns what to restore.</summary>
+    internal int EnterTurn()
+    {
+        int saved = _turnThread;
+        _turnThread = Environment.CurrentManagedThreadId;
+        return saved;
+    }
+
+    internal void ExitTurn(int saved) => _turnThread = saved;
+
+    /// <summary>Runs <paramref name="action"/> as a turn of this connection, soon, from any thread.</summary>
+    private void PostTurn(Action<Http1Connection> action) =>
+        _connection.Post(static s =>
+        {
+            var (self, work) = ((Http1Connection, Action<Http1Connection>))s!;
+            int turn = self.EnterTurn();
+            try
+            {
+                work(self);
+            }
+            finally
+            {
+                self.ExitTurn(turn);
+            }
+        }, (this, action));
+
     public void OnConnected(IConnection connection) => _connection = connection;
 
     public int OnReceived(IConnection connection, ReadOnlySpan<byte> data)
+    {
+        int turn = EnterTurn();
+        try
+        {
+            return Receive(connection, data);
+        }
+        finally
+        {
+            ExitTurn(turn);
+        }
+    }
+
+    private int Receive(IConnection connection, ReadOnlySpan<byte> data)
     {
         int consumed = 0;
         while (!_closed)
@@ -107,6 +155,19 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     }
 
     public void OnInputCompleted(IConnection connection)
+    {
+        int turn = EnterTurn();
+        try
+        {
+            InputCompleted();
+        }
+        finally
+        {
+            ExitTurn(turn);
+        }
+    }
+
+    private void InputCompleted()
     {
         _peerDone = true;
         // Mid-request, the response still goes out (then the connection closes); between requests there is nothing to wait for.
@@ -181,7 +242,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     {
         var context = _context!;
         var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(_synchronizationContext ??= new ConnectionSynchronizationContext(_connection));
+        SynchronizationContext.SetSynchronizationContext(LoopContext);
         ValueTask pending;
         try
         {

@@ -24,6 +24,7 @@ public class HttpProtocolTests
             c.Response.Write(body);
         });
         app.Map(["POST"], "/ignore-body", c => c.Response.WriteText("ignored"));
+        app.Map(["POST"], "/copy", async c => await c.Request.Body.CopyToAsync(c.Response.Body));
         app.MapGet("/stream", async c =>
         {
             await c.Response.StartAsync();
@@ -241,6 +242,36 @@ public class HttpProtocolTests
         Assert.Equal(4, reply[3]);
         Assert.Equal(7, reply[12]);
         Assert.Equal(0xd, reply[^1]);
+    }
+
+    [Theory]
+    [InlineData(ServerMode.Epoll, 1_000_000)]
+    [InlineData(ServerMode.Epoll, 3_000_000)]
+    [InlineData(ServerMode.Poll, 3_000_000)]
+    [InlineData(ServerMode.Sockets, 1_000_000)]
+    public async Task A_large_body_copied_to_the_response_comes_back_exact(ServerMode mode, int size)
+    {
+        // Stream.CopyToAsync awaits with ConfigureAwait(false): its continuations must still run on the connection's loop.
+        await using var server = HttpTestApp.Start(MapBasics, mode: mode);
+        var body = Clients.RandomBytes(size, size);
+        using var socket = await Clients.ConnectAsync(server.EndPoint);
+        var head = Encoding.ASCII.GetBytes($"POST /copy HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n");
+        var sending = socket.SendAsync(head.Concat(body).ToArray());
+        var response = Encoding.Latin1.GetBytes(await HttpTestApp.ReadToCloseAsync(socket));
+        await sending;
+        int headEnd = response.AsSpan().IndexOf("\r\n\r\n"u8) + 4;
+        Assert.Contains("Transfer-Encoding: chunked", Encoding.ASCII.GetString(response, 0, headEnd), StringComparison.Ordinal);
+        var decoded = new List<byte>(size);
+        int at = headEnd;
+        while (true)
+        {
+            int lineEnd = response.AsSpan(at).IndexOf("\r\n"u8) + at;
+            int length = int.Parse(Encoding.ASCII.GetString(response, at, lineEnd - at), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            if (length == 0) break;
+            decoded.AddRange(response.AsSpan(lineEnd + 2, length).ToArray());
+            at = lineEnd + 2 + length + 2;
+        }
+        Assert.Equal(body, decoded.ToArray());
     }
 
     [Theory]
