@@ -25,6 +25,14 @@ public class HttpProtocolTests
         });
         app.Map(["POST"], "/ignore-body", c => c.Response.WriteText("ignored"));
         app.Map(["POST"], "/copy", async c => await c.Request.Body.CopyToAsync(c.Response.Body));
+        app.MapGet("/threads", async c =>
+        {
+            string before = Thread.CurrentThread.Name ?? "?";
+            await Task.Delay(5);
+            string afterDelay = Thread.CurrentThread.Name ?? "?";
+            await Task.Yield();
+            c.Response.WriteText($"{before}|{afterDelay}|{Thread.CurrentThread.Name}");
+        });
         app.MapGet("/stream", async c =>
         {
             await c.Response.StartAsync();
@@ -111,6 +119,46 @@ public class HttpProtocolTests
         string response = await HttpTestApp.ReadToCloseAsync(socket);
         Assert.Equal(200, HttpTestApp.StatusOf(response));
         Assert.EndsWith("Hello, World!", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_POST_whose_first_byte_arrives_alone_is_not_mistaken_for_HTTP2()
+    {
+        await using var server = HttpTestApp.Start(MapBasics);
+        using var socket = await Clients.ConnectAsync(server.EndPoint);
+        await socket.SendAsync("P"u8.ToArray());
+        await Task.Delay(50);
+        await socket.SendAsync("OST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"u8.ToArray());
+        string response = await HttpTestApp.ReadToCloseAsync(socket);
+        Assert.Equal(200, HttpTestApp.StatusOf(response));
+        Assert.EndsWith("hi", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_async_handler_resumes_on_its_own_connections_loop()
+    {
+        await using var server = HttpTestApp.Start(MapBasics);
+        for (int i = 0; i < 10; i++)
+        {
+            string response = await server.SendAndReadToCloseAsync("GET /threads HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            var names = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..].Split('|');
+            Assert.StartsWith("netloop-epoll-", names[0], StringComparison.Ordinal);
+            Assert.All(names, n => Assert.Equal(names[0], n));
+        }
+    }
+
+    [Fact]
+    public async Task A_body_slower_than_the_minimum_data_rate_gets_408_after_the_grace_period()
+    {
+        await using var server = HttpTestApp.Start(MapBasics, b =>
+        {
+            b.Limits.MinRequestBodyDataRate = 1000;
+            b.Limits.MinRequestBodyDataRateGracePeriod = TimeSpan.FromSeconds(1);
+        });
+        using var socket = await Clients.ConnectAsync(server.EndPoint);
+        await socket.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nslow"u8.ToArray());
+        string response = await HttpTestApp.ReadToCloseAsync(socket);
+        Assert.Equal(408, HttpTestApp.StatusOf(response));
     }
 
     [Fact]
