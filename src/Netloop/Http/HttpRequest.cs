@@ -47,8 +47,10 @@ public sealed class HttpRequest
     /// <summary>The body; read it with ReadAsync (see <see cref="RequestBodyStream"/>).</summary>
     public RequestBodyStream Body { get; } = new();
 
-    /// <summary>The client's address.</summary>
-    public IPEndPoint? RemoteEndPoint { get; internal set; }
+    /// <summary>The client's address, looked up on first use (getpeername), not per request.</summary>
+    public IPEndPoint? RemoteEndPoint => Connection?.RemoteEndPoint;
+
+    internal Protocols.IConnection? Connection { get; set; }
 
     internal RequestHead Head => _head;
 

@@ -72,6 +72,11 @@ public sealed class EventLoop : IDisposable
     /// <summary>Handles registered.</summary>
     public int HandleCount => _handles.Count;
 
+    /// <summary>Managed bytes the loop thread has allocated, sampled once per iteration: the hot path's allocation meter.</summary>
+    public long AllocatedBytes => Volatile.Read(ref _allocatedBytes);
+
+    private long _allocatedBytes;
+
     /// <summary>Completes when the loop thread has exited.</summary>
     public Task Completion => _completion.Task;
 
@@ -165,6 +170,7 @@ public sealed class EventLoop : IDisposable
         RunPosted();
         Timers.Advance(NowMs);
         RunFlushList();
+        Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
     private void Dispatch(in ReadyEvent ready)

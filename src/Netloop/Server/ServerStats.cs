@@ -38,6 +38,9 @@ public readonly record struct ServerStats
 
     /// <summary>The most pooled bytes rented at one time.</summary>
     public long PeakBufferBytes { get; init; }
+
+    /// <summary>Managed bytes allocated by the event-loop threads so far (reactor modes; 0 elsewhere): divide a delta by requests for B/request.</summary>
+    public long LoopAllocatedBytes { get; init; }
 }
 
 /// <summary>Counters one thread (a loop, or one connection's thread via <see cref="Interlocked"/>) updates and a snapshot sums.</summary>

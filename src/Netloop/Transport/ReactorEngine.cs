@@ -77,14 +77,15 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
     public ServerStats GetStats()
     {
         var sum = new ServerCounters();
-        long active = 0, outstanding = 0, peak = 0;
+        long active = 0, outstanding = 0, peak = 0, allocated = 0;
         foreach (var (loop, transport) in _loops)
         {
             sum.Add(transport.Counters);
             active += transport.ActiveConnections;
             outstanding += loop.Pool.OutstandingBlocks;
             peak += loop.Pool.PeakOutstandingBytes;
+            allocated += loop.AllocatedBytes;
         }
-        return sum.ToStats(active, outstanding, peak);
+        return sum.ToStats(active, outstanding, peak) with { LoopAllocatedBytes = allocated };
     }
 }

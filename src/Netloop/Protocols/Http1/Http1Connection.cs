@@ -204,7 +204,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         }
         _keepAlive = _parser.KeepAlive;
         context.Request.Reset();
-        context.Request.RemoteEndPoint = _connection.RemoteEndPoint;
+        context.Request.Connection = _connection;
         context.Response.Reset(this, _factory.Json);
         context.Route.Clear();
         _inRequest = true;
