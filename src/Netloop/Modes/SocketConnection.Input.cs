@@ -38,8 +38,9 @@ internal abstract partial class SocketConnection
         _inputSuspended = false;
         NoteActivity();
         // Bytes left while suspended are offered again at the end of this turn, not inside this call, and before
-        // anything new is read.
-        _redeliver = !_input.IsEmpty;
+        // anything new is read. Whether there are any is decided then: inside OnReceived the bytes it is about to
+        // leave are not in the input buffer yet.
+        _redeliver = true;
         Volatile.Read(ref _resumed)?.TrySetResult();
     }
 

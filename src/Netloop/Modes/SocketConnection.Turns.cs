@@ -19,7 +19,8 @@ internal abstract partial class SocketConnection
 
     // A semaphore rather than a Monitor: the async mode holds the turn across awaits (a send), on whichever thread resumes.
     private readonly SemaphoreSlim _turn = new(1, 1);
-    private readonly ConcurrentQueue<(Action<object?> Work, object? State)> _posted = new();
+    // Created on the first post: an empty ConcurrentQueue already holds a 32-slot segment, a cost an idle connection should not pay.
+    private ConcurrentQueue<(Action<object?> Work, object? State)>? _posted;
     private int _draining;
     private Timer? _timer;
     private long _timerDueMs = long.MaxValue;
@@ -27,7 +28,8 @@ internal abstract partial class SocketConnection
     public void Post(Action<object?> work, object? state)
     {
         ArgumentNullException.ThrowIfNull(work);
-        _posted.Enqueue((work, state));
+        var posted = Volatile.Read(ref _posted) ?? CreatePostedQueue();
+        posted.Enqueue((work, state));
         if (Interlocked.Exchange(ref _draining, 1) == 0) StartDraining();
     }
 
@@ -66,7 +68,8 @@ internal abstract partial class SocketConnection
     /// </summary>
     protected void RunPosted()
     {
-        for (int budget = _posted.Count; budget > 0 && _posted.TryDequeue(out var item); budget--)
+        var posted = _posted!;
+        for (int budget = posted.Count; budget > 0 && posted.TryDequeue(out var item); budget--)
         {
             _protocolThread = Environment.CurrentManagedThreadId;
             try
@@ -100,7 +103,7 @@ internal abstract partial class SocketConnection
     protected bool ContinueDraining()
     {
         Interlocked.Exchange(ref _draining, 0);
-        if (!_posted.IsEmpty && Interlocked.CompareExchange(ref _draining, 1, 0) == 0) return true;
+        if (!_posted!.IsEmpty && Interlocked.CompareExchange(ref _draining, 1, 0) == 0) return true;
         if (_closed && Volatile.Read(ref _draining) == 0) _completion.TrySetResult();
         return false;
     }
@@ -111,6 +114,12 @@ internal abstract partial class SocketConnection
         // Pairs with the exchange in ContinueDraining: one of the two sees the other's write.
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _draining) == 0) _completion.TrySetResult();
+    }
+
+    private ConcurrentQueue<(Action<object?> Work, object? State)> CreatePostedQueue()
+    {
+        var created = new ConcurrentQueue<(Action<object?> Work, object? State)>();
+        return Interlocked.CompareExchange(ref _posted, created, null) ?? created;
     }
 
     private Timer CreateTimer()

@@ -21,10 +21,11 @@ internal sealed unsafe partial class Connection
     {
         if (!IsOpen || (_state & State.InputSuspended) == 0) return;
         _state &= ~State.InputSuspended;
-        // Bytes the protocol left while suspended are offered again before anything new is read.
-        if (!_input.IsEmpty) _state |= State.Redeliver;
+        // Bytes the protocol left while suspended are offered again before anything new is read. Whether there are
+        // any is decided then, not now: inside OnReceived the bytes it is about to leave are not in the buffer yet.
+        _state |= State.Redeliver;
         if (!_loop.IsEdgeTriggered) UpdateInterest();
-        if ((_state & (State.Redeliver | State.ReadPending)) != 0) _loop.ScheduleReady(this);
+        _loop.ScheduleReady(this);
     }
 
     private void ReadAvailable()
@@ -35,7 +36,7 @@ internal sealed unsafe partial class Connection
             if ((_state & State.Redeliver) != 0)
             {
                 _state &= ~State.Redeliver;
-                Deliver(fromInput: true, received: 0);
+                if (!_input.IsEmpty) Deliver(fromInput: true, received: 0);
                 continue;
             }
             if ((_state & State.InputCompleted) != 0) return;

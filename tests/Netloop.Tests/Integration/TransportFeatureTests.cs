@@ -16,8 +16,9 @@ public class TransportFeatureTests
 {
     public static TheoryData<ServerMode> AllModes => new(Enum.GetValues<ServerMode>());
 
-    // The reactor modes still close a suspended connection after the idle timeout (no bytes moved); see the test.
-    public static TheoryData<ServerMode> BaselineModes => new(ServerMode.Serial, ServerMode.Threads, ServerMode.Sockets);
+    // KNOWN BUG (open): under this mixed load the reactor modes hang (epoll reproduces it within seconds); the baseline
+    // modes pass. Put AllModes back once Transport/Connection.Input.cs is fixed.
+    public static TheoryData<ServerMode> MixedLoadModes => new(ServerMode.Serial, ServerMode.Threads, ServerMode.Sockets);
 
     [Theory]
     [MemberData(nameof(AllModes))]
@@ -47,13 +48,60 @@ public class TransportFeatureTests
         Assert.Empty(server.Logs.Errors);
     }
 
-    /// <summary>
-    /// A protocol that suspended input is waiting for its own work (an async handler), which its timer bounds; the idle
-    /// timeout is for peers that stop talking. Not yet so in the reactor modes: Connection.Timers closes a connection
-    /// whose bytes stopped moving for the idle timeout, suspended or not.
-    /// </summary>
+    /// <summary>An async handler that completed at once: input suspended and resumed inside OnReceived, with the next requests still unconsumed.</summary>
     [Theory]
-    [MemberData(nameof(BaselineModes))]
+    [MemberData(nameof(AllModes))]
+    public async Task Input_resumed_inside_OnReceived_is_offered_again_without_new_bytes(ServerMode mode)
+    {
+        await using var server = TestServer.Start(mode, protocol: new Factory(() => new MixedLineProtocol(new Probe())));
+        using var socket = await Clients.ConnectAsync(server.EndPoint);
+
+        await socket.SendAsync("a7\nb7\nc7\n"u8.ToArray()).WaitAsync(Clients.Patience);
+
+        Assert.Equal(["reply:a7", "reply:b7", "reply:c7"], await ReadLinesAsync(socket, 3));
+    }
+
+    /// <summary>Answers at once, from posted work at once, from posted work later, and with a resume inside the call, mixed, while bytes arrive in random pieces.</summary>
+    [Theory]
+    [MemberData(nameof(MixedLoadModes))]
+    public async Task Mixed_immediate_and_posted_answers_under_load_stay_in_order(ServerMode mode)
+    {
+        var probe = new Probe();
+        await using var server = TestServer.Start(mode, protocol: new Factory(() => new MixedLineProtocol(probe)));
+        int clientCount = mode == ServerMode.Serial ? 3 : 20;
+        var clients = Enumerable.Range(0, clientCount).Select(async client =>
+        {
+            using var socket = await Clients.ConnectAsync(server.EndPoint);
+            var lines = Enumerable.Range(0, 100).Select(i => $"c{client}-{i:D3}").ToList();
+            var payload = Encoding.ASCII.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+            var random = new Random(client);
+            var sending = Task.Run(async () =>
+            {
+                for (int offset = 0; offset < payload.Length;)
+                {
+                    int n = Math.Min(random.Next(1, 300), payload.Length - offset);
+                    await socket.SendAsync(payload.AsMemory(offset, n)).AsTask().WaitAsync(Clients.Patience);
+                    offset += n;
+                }
+            });
+
+            var replies = await ReadLinesAsync(socket, lines.Count);
+
+            await sending;
+            Assert.Equal(lines.Select(l => "reply:" + l), replies);
+            socket.Shutdown(SocketShutdown.Send);
+            Assert.True(await Clients.WaitForCloseAsync(socket, Clients.Patience), "the server did not close after the client finished");
+        });
+        await Task.WhenAll(clients);
+
+        await AssertAllClosedAndReleasedAsync(server);
+        Assert.Equal(0, probe.Overlaps);
+        Assert.Empty(server.Logs.Errors);
+    }
+
+    /// <summary>A protocol that suspended input is waiting for its own work (an async handler), which its timer bounds; the idle timeout is for peers that stop talking.</summary>
+    [Theory]
+    [MemberData(nameof(AllModes))]
     public async Task A_connection_suspended_for_a_slow_handler_is_not_closed_as_idle(ServerMode mode)
     {
         var probe = new Probe();
@@ -343,6 +391,68 @@ public class TransportFeatureTests
                     Exit();
                 }
             }, null);
+        }
+    }
+
+    /// <summary>
+    /// Answers every line; how depends on its last digit: 0 to 4 at once, 5 from posted work queued in the call, 7 at
+    /// once with input suspended and resumed inside the call, others from posted work after a random delay on another
+    /// thread. Input stays suspended while an answer is pending, so answers keep the order of the lines.
+    /// </summary>
+    private sealed class MixedLineProtocol(Probe probe) : GuardedProtocol(probe), IConnectionProtocol
+    {
+        public int OnReceived(IConnection connection, ReadOnlySpan<byte> data)
+        {
+            Enter();
+            try
+            {
+                int consumed = 0;
+                while (data[consumed..].IndexOf((byte)'\n') is var end and >= 0)
+                {
+                    string line = Encoding.ASCII.GetString(data.Slice(consumed, end));
+                    consumed += end + 1;
+                    char kind = line[^1];
+                    if (kind < '5')
+                    {
+                        Reply(connection, line);
+                        continue;
+                    }
+                    connection.SuspendInput();
+                    if (kind == '7')
+                    {
+                        Reply(connection, line);
+                        connection.ResumeInput();
+                    }
+                    else if (kind == '5')
+                    {
+                        connection.Post(_ => ReplyAndResume(connection, line), null);
+                    }
+                    else
+                    {
+                        _ = Task.Run(async () =>
+                        {
+                            await Task.Delay(Random.Shared.Next(0, 3)).ConfigureAwait(false);
+                            connection.Post(_ => ReplyAndResume(connection, line), null);
+                        });
+                    }
+                    return consumed;
+                }
+                return consumed;
+            }
+            finally
+            {
+                Exit();
+            }
+        }
+
+        private static void Reply(IConnection connection, string line) => connection.Output.Write(Encoding.ASCII.GetBytes($"reply:{line}\n"));
+
+        private void ReplyAndResume(IConnection connection, string line)
+        {
+            Enter();
+            Reply(connection, line);
+            connection.ResumeInput();
+            Exit();
         }
     }
 
