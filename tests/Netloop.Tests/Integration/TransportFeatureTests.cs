@@ -112,10 +112,11 @@ public class TransportFeatureTests
         // Both lines in one write: the second waits in the server's buffer through the first's suspension, so no gap on
         // the client's side can look like idleness (that would make the test depend on scheduling).
         await socket.SendAsync("slow0\nslow1\n"u8.ToArray()).WaitAsync(Clients.Patience);
+        // Each reply came 4 idle timeouts after its line: the connection was not closed while suspended.
         Assert.Equal(["reply:slow0", "reply:slow1"], await ReadLinesAsync(socket, 2));
 
-        Assert.Equal(0, server.Server.GetStats().IdleTimeouts);
-        // Once answered and resumed, the connection is idle again and the timeout applies.
+        // Once answered and resumed, the connection is idle again and the timeout applies. (Not asserted as 0 before
+        // this: from the last resume on, the idle close may come before the client looks.)
         Assert.True(await Clients.WaitForCloseAsync(socket, Clients.Patience), "the idle connection was not closed");
         Assert.True(await Clients.EventuallyAsync(() => server.Server.GetStats().IdleTimeouts == 1, Clients.Patience));
         Assert.Empty(server.Logs.Errors);
