@@ -28,6 +28,7 @@ public sealed class EventLoop : IDisposable
     private readonly List<LoopHandle> _readying = new();
     private readonly ILogger _logger;
     private readonly int _wakeFd;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _wakeHandle;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private int _wakeSignalled;
@@ -41,6 +42,7 @@ public sealed class EventLoop : IDisposable
         _logger = logger;
         _wakeFd = Sys.EventFd();
         if (_wakeFd < 0) throw new NetloopException($"eventfd failed: {(Errno)(-_wakeFd)}");
+        _wakeHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(_wakeFd, ownsHandle: true);
         int rc = _poller.Add(_wakeFd, WakeToken, Interest.Read);
         if (rc < 0) throw new NetloopException($"cannot watch the wake-up eventfd: {(Errno)(-rc)}");
         NowMs = Environment.TickCount64;
@@ -98,14 +100,36 @@ public sealed class EventLoop : IDisposable
     {
         _posted.Enqueue((work, state, flushAfter));
         // One eventfd write per burst of posts: the loop clears the flag before it drains the queue.
-        if (Interlocked.Exchange(ref _wakeSignalled, 1) == 0) Sys.SignalEventFd(_wakeFd);
+        if (Interlocked.Exchange(ref _wakeSignalled, 1) == 0) Wake();
     }
 
     /// <summary>Asks the loop to exit after the current iteration. Safe from any thread.</summary>
     public void RequestStop()
     {
         _stopRequested = true;
-        if (!IsOnLoopThread && Interlocked.Exchange(ref _wakeSignalled, 1) == 0) Sys.SignalEventFd(_wakeFd);
+        if (!IsOnLoopThread && Interlocked.Exchange(ref _wakeSignalled, 1) == 0) Wake();
+    }
+
+    /// <summary>
+    /// Signals the eventfd unless the loop is disposed. The fd is reference-counted through a SafeHandle, so a late Post
+    /// can never write into a number the kernel has since handed to another socket.
+    /// </summary>
+    private void Wake()
+    {
+        bool added = false;
+        try
+        {
+            _wakeHandle.DangerousAddRef(ref added);
+            Sys.SignalEventFd(_wakeFd);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop is gone; nothing will run the work.
+        }
+        finally
+        {
+            if (added) _wakeHandle.DangerousRelease();
+        }
     }
 
     internal int Register(LoopHandle handle, int fd, Interest interest)
@@ -177,8 +201,10 @@ public sealed class EventLoop : IDisposable
     {
         if (ready.Token == WakeToken)
         {
-            Volatile.Write(ref _wakeSignalled, 0);
+            // Drain first, then clear: a Post landing between the two would otherwise have its signal drained while the
+            // flag stays set, and every later Post would skip the write (a lost wake-up).
             Sys.DrainEventFd(_wakeFd);
+            Volatile.Write(ref _wakeSignalled, 0);
             return;
         }
         var handle = _handles.Find(ready.Token);
@@ -245,6 +271,6 @@ public sealed class EventLoop : IDisposable
         if (_disposed) return;
         _disposed = true;
         _poller.Dispose();
-        Sys.Close(_wakeFd);
+        _wakeHandle.Dispose(); // closes the eventfd once no Wake() holds it
     }
 }
