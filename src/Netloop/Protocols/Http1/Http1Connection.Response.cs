@@ -111,9 +111,7 @@ internal sealed partial class Http1Connection
             else if (contentLength >= 0)
             {
                 WriteBytes("Content-Length: "u8);
-                var span = _connection.Output.GetSpan(20);
-                Utf8Formatter.TryFormat(contentLength, span, out int n);
-                _connection.Output.Advance(n);
+                WriteDecimal(contentLength);
                 WriteBytes("\r\n"u8);
             }
         }
@@ -140,9 +138,7 @@ internal sealed partial class Http1Connection
         WriteBytes("Server: netloop\r\n"u8);
         WriteBytes(HttpDateCache.Line);
         WriteBytes("Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "u8);
-        var span = _connection.Output.GetSpan(20);
-        Utf8Formatter.TryFormat(Encoding.UTF8.GetByteCount(reason) + 1, span, out int n);
-        _connection.Output.Advance(n);
+        WriteDecimal(Encoding.Latin1.GetByteCount(reason) + 1); // the body is written as Latin-1 below, plus "\n"
         WriteBytes("\r\n\r\n"u8);
         WriteLatin1(reason);
         WriteBytes("\n"u8);
@@ -177,6 +173,13 @@ internal sealed partial class Http1Connection
     private static bool BodyAllowed(int status) => status >= 200 && status != 204 && status != 304;
 
     private void WriteBytes(ReadOnlySpan<byte> bytes) => _connection.Output.Write(bytes);
+
+    private void WriteDecimal(long value)
+    {
+        var span = _connection.Output.GetSpan(20);
+        Utf8Formatter.TryFormat(value, span, out int n);
+        _connection.Output.Advance(n);
+    }
 
     private void WriteLatin1(string text)
     {

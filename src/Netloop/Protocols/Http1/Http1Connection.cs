@@ -188,7 +188,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         var context = _context;
         var snapshot = context.Head;
         snapshot.Load(head);
-        snapshot.Method = MethodName(head);
+        snapshot.Method = MethodName(_parser.Method, _parser.MethodRange.Of(head));
         snapshot.IsHead = _parser.Method == RequestMethod.Head;
         snapshot.MethodRange = (_parser.MethodRange.Start, _parser.MethodRange.Length);
         snapshot.TargetRange = (_parser.TargetRange.Start, _parser.TargetRange.Length);
@@ -220,23 +220,20 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         return true;
     }
 
-    private static string MethodName(ReadOnlySpan<byte> head)
+    /// <summary>The method as a string: the parser already classified it, so the common ones are literals and allocate nothing.</summary>
+    private static string MethodName(RequestMethod method, ReadOnlySpan<byte> token) => method switch
     {
-        int space = head.IndexOf((byte)' ');
-        var method = head[..space];
-        // The common methods are interned literals, so a GET allocates no string.
-        return method switch
-        {
-            _ when method.SequenceEqual("GET"u8) => "GET",
-            _ when method.SequenceEqual("POST"u8) => "POST",
-            _ when method.SequenceEqual("HEAD"u8) => "HEAD",
-            _ when method.SequenceEqual("PUT"u8) => "PUT",
-            _ when method.SequenceEqual("DELETE"u8) => "DELETE",
-            _ when method.SequenceEqual("OPTIONS"u8) => "OPTIONS",
-            _ when method.SequenceEqual("PATCH"u8) => "PATCH",
-            _ => Encoding.ASCII.GetString(method),
-        };
-    }
+        RequestMethod.Get => "GET",
+        RequestMethod.Head => "HEAD",
+        RequestMethod.Post => "POST",
+        RequestMethod.Put => "PUT",
+        RequestMethod.Delete => "DELETE",
+        RequestMethod.Options => "OPTIONS",
+        RequestMethod.Patch => "PATCH",
+        RequestMethod.Trace => "TRACE",
+        RequestMethod.Connect => "CONNECT",
+        _ => Encoding.ASCII.GetString(token),
+    };
 
     private void InvokeApplication()
     {
