@@ -9,6 +9,8 @@ public enum Errno
     EPERM = 1,
     /// <summary>No such file or directory.</summary>
     ENOENT = 2,
+    /// <summary>No such process.</summary>
+    ESRCH = 3,
     /// <summary>Interrupted system call.</summary>
     EINTR = 4,
     /// <summary>I/O error.</summary>

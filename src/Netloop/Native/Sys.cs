@@ -230,6 +230,15 @@ internal static unsafe class Sys
     }
 
     /// <summary>Reads RLIMIT_NOFILE (soft, hard).</summary>
+    /// <summary>Pins the calling thread (pid 0) or process to one CPU; cpu must be below 1024.</summary>
+    public static int SetAffinity(int pid, int cpu)
+    {
+        var mask = stackalloc ulong[16];
+        for (int i = 0; i < 16; i++) mask[i] = 0;
+        mask[cpu / 64] = 1UL << (cpu % 64);
+        return Libc.sched_setaffinity(pid, 16 * sizeof(ulong), mask) == 0 ? 0 : Fail();
+    }
+
     public static (ulong Soft, ulong Hard) GetOpenFileLimit()
     {
         ResourceLimit limit;
