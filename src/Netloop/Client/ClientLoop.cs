@@ -1,5 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Netloop.Reactor;
+using Netloop.Transport;
 
 namespace Netloop.Client;
 
@@ -13,41 +16,88 @@ namespace Netloop.Client;
 /// </remarks>
 public sealed class ClientLoop : IDisposable
 {
-    /// <summary>Creates the loop; <see cref="Start"/> starts its thread.</summary>
-    public ClientLoop(ClientLoopOptions? options = null, ILogger? logger = null) => throw new NotImplementedException();
+    private readonly EventLoop _loop;
+    private readonly LoopTransport _transport;
+    private Task? _stopping;
+    private bool _started;
+    private bool _disposed;
 
-    /// <summary>The loop's clock in milliseconds (Environment.TickCount64 as of the current iteration).</summary>
-    public long NowMs => throw new NotImplementedException();
+    /// <summary>Creates the loop; <see cref="Start"/> starts its thread.</summary>
+    public ClientLoop(ClientLoopOptions? options = null, ILogger? logger = null)
+    {
+        options ??= new ClientLoopOptions();
+        logger ??= NullLogger.Instance;
+        IPoller poller = options.UsePoll ? new PollPoller() : new EpollPoller();
+        _loop = new EventLoop(0, poller, logger) { ThreadName = options.Name };
+        _transport = new LoopTransport(_loop, options, logger);
+    }
+
+    /// <summary>The loop's clock in milliseconds (<see cref="Environment.TickCount64"/> as of the current iteration).</summary>
+    public long NowMs => _loop.NowMs;
 
     /// <summary>Connections open now (connecting ones included).</summary>
-    public int ActiveConnections => throw new NotImplementedException();
+    public int ActiveConnections => _transport.ActiveConnections;
 
     /// <summary>Pooled buffer blocks lent out and not yet returned (0 after <see cref="StopAsync"/>: nothing leaked).</summary>
-    public long OutstandingBuffers => throw new NotImplementedException();
+    public long OutstandingBuffers => _loop.Pool.OutstandingBlocks;
+
+    /// <summary>Managed bytes the loop thread has allocated so far (sampled once per iteration).</summary>
+    public long AllocatedBytes => _loop.AllocatedBytes;
 
     /// <summary>True on the loop's own thread.</summary>
-    public bool IsOnLoopThread => throw new NotImplementedException();
+    public bool IsOnLoopThread => _loop.IsOnLoopThread;
 
     /// <summary>Completes when the loop thread has exited.</summary>
-    public Task Completion => throw new NotImplementedException();
+    public Task Completion => _loop.Completion;
 
     /// <summary>Starts the loop thread.</summary>
-    public void Start() => throw new NotImplementedException();
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_started) throw new InvalidOperationException("the loop is already started");
+        _started = true;
+        _loop.Start();
+    }
 
     /// <summary>Runs <paramref name="work"/> on the loop thread soon; safe from any thread.</summary>
-    public void Post(Action<object?> work, object? state) => throw new NotImplementedException();
+    public void Post(Action<object?> work, object? state) => _loop.Post(work, state);
 
     /// <summary>
     /// Opens a non-blocking connection to <paramref name="remote"/>, from <paramref name="localAddress"/> when given (port
     /// chosen by the kernel). On success the protocol's <see cref="Protocols.IConnectionProtocol.OnConnected"/> runs once
-    /// the handshake completes; on failure, now or later, <see cref="IClientProtocol.OnConnectFailed"/> runs (never inside this call).
-    /// Loop thread only.
+    /// the handshake completes; on failure, now or later, <see cref="IClientProtocol.OnConnectFailed"/> runs (never inside
+    /// this call). Loop thread only; does nothing once <see cref="StopAsync"/> has begun.
     /// </summary>
-    public void Connect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol) => throw new NotImplementedException();
+    public void Connect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        ArgumentNullException.ThrowIfNull(protocol);
+        if (!_loop.IsOnLoopThread) throw new InvalidOperationException("Connect runs on the loop thread: call it from Post or a protocol callback");
+        _transport.Connect(remote, localAddress, protocol);
+    }
 
-    /// <summary>Aborts every connection (their protocols see <see cref="Protocols.CloseReason.Shutdown"/>) and stops the loop.</summary>
-    public Task StopAsync() => throw new NotImplementedException();
+    /// <summary>
+    /// Aborts every connection and stops the loop. Protocols of open connections, and of connections still connecting,
+    /// see <see cref="Protocols.IConnectionProtocol.OnClosed"/> with <see cref="Protocols.CloseReason.Shutdown"/>.
+    /// </summary>
+    public Task StopAsync()
+    {
+        if (!_started) return Task.CompletedTask;
+        return _stopping ??= StopCoreAsync();
+    }
+
+    private async Task StopCoreAsync()
+    {
+        _loop.Post(static state => ((LoopTransport)state!).StopClient(), _transport);
+        await _loop.Completion.ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
-    public void Dispose() => throw new NotImplementedException();
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_started) StopAsync().GetAwaiter().GetResult();
+        _loop.Dispose();
+    }
 }

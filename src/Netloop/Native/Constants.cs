@@ -16,6 +16,8 @@ internal static class Constants
     public const int SO_RCVBUF = 8;
     public const int SO_LINGER = 13;
     public const int SO_REUSEPORT = 15;
+    public const int IPPROTO_IP = 0;
+    public const int IP_BIND_ADDRESS_NO_PORT = 24;
     public const int IPPROTO_TCP = 6;
     public const int IPPROTO_IPV6 = 41;
     public const int TCP_NODELAY = 1;

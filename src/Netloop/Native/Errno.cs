@@ -61,6 +61,8 @@ public enum Errno
     ECONNREFUSED = 111,
     /// <summary>Host unreachable.</summary>
     EHOSTUNREACH = 113,
+    /// <summary>A non-blocking connect is under way.</summary>
+    EINPROGRESS = 115,
 }
 
 /// <summary>Helpers for reading errno values after a failed call.</summary>

@@ -49,6 +49,15 @@ internal static unsafe class Sys
         return Libc.bind(fd, (byte*)&address.Bytes, address.Length) == 0 ? 0 : Fail();
     }
 
+    /// <summary>connect(2); on a non-blocking socket -EINPROGRESS means the handshake goes on (SO_ERROR tells how it ended).</summary>
+    public static int Connect(int fd, SocketAddressBuffer address)
+    {
+        if (Libc.connect(fd, (byte*)&address.Bytes, address.Length) == 0) return 0;
+        var errno = LastErrno;
+        // An interrupted connect goes on in the background, exactly like EINPROGRESS.
+        return errno == Errno.EINTR ? -(int)Errno.EINPROGRESS : -(int)errno;
+    }
+
     public static int Listen(int fd, int backlog) => Libc.listen(fd, backlog) == 0 ? 0 : Fail();
 
     public static int GetSockName(int fd, out SocketAddressBuffer address)

@@ -85,10 +85,13 @@ public sealed class EventLoop : IDisposable
     /// <summary>True on the loop's own thread.</summary>
     public bool IsOnLoopThread => Thread.CurrentThread == _thread;
 
+    /// <summary>The loop thread's name; by default <c>netloop-{poller}-{index}</c>.</summary>
+    internal string? ThreadName { get; init; }
+
     /// <summary>Starts the loop thread.</summary>
     public void Start()
     {
-        _thread = new Thread(Run) { Name = $"netloop-{_poller.Name}-{Index}", IsBackground = true };
+        _thread = new Thread(Run) { Name = ThreadName ?? $"netloop-{_poller.Name}-{Index}", IsBackground = true };
         _thread.Start();
     }
 

@@ -56,6 +56,8 @@ internal sealed class ServerCounters
     public long BackpressurePauses;
     public long BytesReceived;
     public long BytesSent;
+    /// <summary>Outbound connects that failed (client loops only).</summary>
+    public long ConnectFailures;
 
     /// <summary>Adds <paramref name="other"/>'s counts to this one's (for summing per-loop counters).</summary>
     public void Add(ServerCounters other)

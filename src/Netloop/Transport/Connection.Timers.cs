@@ -29,6 +29,12 @@ internal sealed partial class Connection
     protected internal override void OnTimer(long nowMs)
     {
         if (!IsOpen) return;
+        if (IsConnecting)
+        {
+            if (_protocolDueMs <= nowMs) FailConnect(Client.ConnectError.Timeout);
+            else _loop.Timers.Schedule(this, _protocolDueMs);
+            return;
+        }
         if (_protocolDueMs <= nowMs)
         {
             _protocolDueMs = long.MaxValue;

@@ -40,6 +40,7 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         ReadPending = 32,
         InputSuspended = 64,
         Redeliver = 128,
+        Connecting = 256,
     }
 
     public Connection(LoopTransport transport)
@@ -65,8 +66,8 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
 
     public bool IsOpen => (_state & State.Open) != 0;
 
-    /// <summary>Takes ownership of <paramref name="fd"/> and starts serving it.</summary>
-    public bool Start(int fd)
+    /// <summary>Takes ownership of the accepted <paramref name="fd"/> and starts serving it with <paramref name="protocol"/>.</summary>
+    public bool Start(int fd, IConnectionProtocol protocol)
     {
         _fd = fd;
         _state = State.Open | State.ReadPending;
@@ -84,7 +85,14 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
             return false;
         }
         ScheduleIdleTimer();
-        _protocol = _transport.Protocols.Create();
+        _protocol = protocol;
+        StartProtocol();
+        return true;
+    }
+
+    /// <summary>Tells the protocol the connection is up, and sends what it wrote in reply.</summary>
+    private void StartProtocol()
+    {
         _inProtocolCall = true;
         try
         {
@@ -93,16 +101,20 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         catch (Exception e)
         {
             FailProtocol(e);
-            return true;
+            return;
         }
         _inProtocolCall = false;
         if (HasPendingOutput) _loop.ScheduleFlush(this);
-        return true;
     }
 
     internal override void OnReady(Readiness readiness)
     {
         if (!IsOpen) return;
+        if (IsConnecting)
+        {
+            CompleteConnect();
+            if (!IsOpen || (readiness & Readiness.Readable) == 0) return;
+        }
         if ((readiness & Readiness.Writable) != 0 && (_state & State.WriteArmed) != 0)
         {
             FlushNow();

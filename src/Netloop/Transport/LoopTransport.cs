@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
+using Netloop.Client;
 using Netloop.Protocols;
 using Netloop.Reactor;
 using Netloop.Server;
@@ -7,7 +9,8 @@ namespace Netloop.Transport;
 
 /// <summary>
 /// The transport state of one reactor loop: its listener, its connections (reused objects), its counters, and the
-/// graceful-shutdown sequence. Lives on the loop thread; only <see cref="Counters"/> is read from outside.
+/// graceful-shutdown sequence. Lives on the loop thread; only <see cref="Counters"/> is read from outside. A client loop
+/// (<see cref="ClientLoop"/>) has no listener and no protocol factory: its connections come from <see cref="Connect"/>.
 /// </summary>
 internal sealed class LoopTransport
 {
@@ -21,14 +24,26 @@ internal sealed class LoopTransport
     private bool _draining;
 
     public LoopTransport(EventLoop loop, ServerOptions options, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger)
+        : this(loop, protocols, limiter, logger, options.OutputHighWaterMark, (long)options.IdleTimeout.TotalMilliseconds, options.NoDelay)
+    {
+    }
+
+    /// <summary>A client loop's transport: no idle timeout, no connection limit.</summary>
+    public LoopTransport(EventLoop loop, ClientLoopOptions options, ILogger logger)
+        : this(loop, null, new ConnectionLimiter(int.MaxValue), logger, options.OutputHighWaterMark, 0, options.NoDelay)
+    {
+        ConnectTimeoutMs = (long)options.ConnectTimeout.TotalMilliseconds;
+    }
+
+    private LoopTransport(EventLoop loop, IConnectionProtocolFactory? protocols, ConnectionLimiter limiter, ILogger logger, int highWaterMark, long idleTimeoutMs, bool noDelay)
     {
         Loop = loop;
         Protocols = protocols;
         Limiter = limiter;
         _logger = logger;
-        HighWaterMark = options.OutputHighWaterMark;
-        IdleTimeoutMs = (long)options.IdleTimeout.TotalMilliseconds;
-        NoDelay = options.NoDelay;
+        HighWaterMark = highWaterMark;
+        IdleTimeoutMs = idleTimeoutMs;
+        NoDelay = noDelay;
         _overLimitLog = new RateLimitedLog(logger, LogLevel.Warning, $"connection limit {limiter.Max} reached: closing new connections");
         _acceptErrorLog = new RateLimitedLog(logger, LogLevel.Error, "accept failed; pausing accepts for 100 ms");
         _deadline = new ShutdownDeadline(this);
@@ -36,7 +51,8 @@ internal sealed class LoopTransport
 
     public EventLoop Loop { get; }
 
-    public IConnectionProtocolFactory Protocols { get; }
+    /// <summary>The accepted connections' protocol factory; null on a client loop.</summary>
+    public IConnectionProtocolFactory? Protocols { get; }
 
     public ConnectionLimiter Limiter { get; }
 
@@ -47,6 +63,8 @@ internal sealed class LoopTransport
     public long IdleTimeoutMs { get; }
 
     public bool NoDelay { get; }
+
+    public long ConnectTimeoutMs { get; }
 
     public int ActiveConnections => Volatile.Read(ref _active);
 
@@ -76,12 +94,55 @@ internal sealed class LoopTransport
         var connection = _spare.Count > 0 ? _spare.Pop() : new Connection(this);
         Counters.Accepted++;
         Volatile.Write(ref _active, _active + 1);
-        if (!connection.Start(fd))
+        if (!connection.Start(fd, Protocols!.Create()))
         {
             Volatile.Write(ref _active, _active - 1);
             Limiter.Release();
             _spare.Push(connection);
         }
+    }
+
+    /// <summary>Opens an outbound connection (client loops); ignored once the loop is shutting down.</summary>
+    public void Connect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol)
+    {
+        if (_draining) return;
+        Limiter.TryAcquire();
+        var connection = _spare.Count > 0 ? _spare.Pop() : new Connection(this);
+        Counters.Accepted++;
+        Volatile.Write(ref _active, _active + 1);
+        connection.StartConnect(remote, localAddress, protocol, ConnectTimeoutMs);
+    }
+
+    /// <summary>
+    /// A connect failed: the connection object is free again and the protocol hears why. A failure found inside
+    /// <see cref="Connect"/> is reported from posted work, so a protocol that reconnects on failure never recurses.
+    /// </summary>
+    public void OnConnectFailed(Connection connection, IClientProtocol protocol, ConnectError error, bool deferred)
+    {
+        Counters.ConnectFailures++;
+        Volatile.Write(ref _active, _active - 1);
+        Limiter.Release();
+        _spare.Push(connection);
+        if (deferred)
+        {
+            Loop.Post(static state =>
+            {
+                var (p, e) = ((IClientProtocol, ConnectError))state!;
+                p.OnConnectFailed(e);
+            }, (protocol, error));
+        }
+        else
+        {
+            try
+            {
+                protocol.OnConnectFailed(error);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "client protocol failed in OnConnectFailed");
+            }
+        }
+        if (_draining && _active == 0) Loop.RequestStop();
     }
 
     public void OnAcceptError(Native.Errno errno)
@@ -117,6 +178,13 @@ internal sealed class LoopTransport
             return;
         }
         Loop.Timers.Schedule(_deadline, deadlineMs);
+    }
+
+    /// <summary>A client loop stops: no more connects, every connection closed now, then the loop exits.</summary>
+    public void StopClient()
+    {
+        _draining = true;
+        ForceClose();
     }
 
     /// <summary>The deadline passed: close whatever is still open.</summary>
