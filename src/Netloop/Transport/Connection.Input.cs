@@ -76,8 +76,9 @@ internal sealed unsafe partial class Connection
                 if (intoInput) _input.Commit((int)n);
                 Deliver(intoInput, (int)n);
                 // Linux fills a stream recv as far as it can: a short read means the socket was drained, and with
-                // edge triggering the next arrival raises a new edge. This saves the EAGAIN read per request.
-                if (n < requested)
+                // edge triggering the next arrival raises a new edge. This saves the EAGAIN read per request. Not when
+                // the event said the peer hung up: its FIN arrived with this data and no later edge will tell of it.
+                if (n < requested && (_state & State.HangupSeen) == 0)
                 {
                     _state &= ~State.ReadPending;
                     return;

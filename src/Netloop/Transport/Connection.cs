@@ -41,6 +41,7 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         InputSuspended = 64,
         Redeliver = 128,
         Connecting = 256,
+        HangupSeen = 512,
     }
 
     public Connection(LoopTransport transport)
@@ -123,6 +124,8 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         if ((readiness & (Readiness.Readable | Readiness.Hangup | Readiness.Error)) != 0)
         {
             _state |= State.ReadPending;
+            // The peer's FIN is queued behind the data: read on to the EOF, as no new edge will announce it.
+            if ((readiness & (Readiness.Hangup | Readiness.Error)) != 0) _state |= State.HangupSeen;
             ReadAvailable();
         }
     }

@@ -21,6 +21,35 @@ public class ConnectionLifetimeTests
     }
 
     [Theory]
+    [MemberData(nameof(AllModes))]
+    public async Task Data_and_FIN_arriving_together_get_the_echo_and_the_close_without_waiting_for_the_idle_timeout(ServerMode mode)
+    {
+        // Hundreds of clients that write and half-close at once: many of their data and FIN reach the server in one
+        // readiness event (often before it even accepts), where a short read must not be taken as "drained".
+        await using var server = TestServer.Start(mode, o =>
+        {
+            o.Loops = 1;
+            o.IdleTimeout = TimeSpan.FromHours(1);
+        });
+        var clients = Enumerable.Range(0, mode == ServerMode.Serial ? 50 : 300).Select(async i =>
+        {
+            using var socket = await Clients.ConnectAsync(server.EndPoint);
+            var line = System.Text.Encoding.ASCII.GetBytes($"line {i}\n");
+            await socket.SendAsync(line);
+            socket.Shutdown(SocketShutdown.Send);
+            var echoed = new byte[line.Length];
+            await Clients.ReadExactlyAsync(socket, echoed);
+            Assert.Equal(line, echoed);
+            return await Clients.WaitForCloseAsync(socket, TimeSpan.FromSeconds(30));
+        }).ToArray();
+
+        var closed = await Task.WhenAll(clients).WaitAsync(Clients.Patience);
+
+        Assert.All(closed, Assert.True);
+        Assert.Equal(0, server.Server.GetStats().IdleTimeouts);
+    }
+
+    [Theory]
     [MemberData(nameof(ConcurrentModes))]
     public async Task Beyond_max_connections_a_new_client_is_closed_and_the_first_keep_working(ServerMode mode)
     {
