@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Netloop.Cli.Faults;
 using Netloop.Cli.Parsing;
 using Netloop.Protocols;
 using Netloop.Server;
@@ -88,6 +89,15 @@ internal sealed class ServeCommand : Command
         CustomParser = DurationParser.Parse,
     };
 
+    // Test only, hidden from help: plants a deliberate defect so tests can prove `netloop load` detects it (see Faults/).
+    private readonly Option<ServerFault?> _fault = new("--fault")
+    {
+        Description = $"Test only: plant a deliberate defect ({ServerFault.List}).",
+        HelpName = "fault",
+        Hidden = true,
+        CustomParser = ServerFault.Parse,
+    };
+
     /// <summary>Creates the command with its options and action.</summary>
     public ServeCommand()
         : base("serve", "Serve a protocol until SIGINT or SIGTERM, then stop gracefully.")
@@ -102,6 +112,7 @@ internal sealed class ServeCommand : Command
         Add(_maxConnections);
         Add(_idleTimeout);
         Add(_shutdownTimeout);
+        Add(_fault);
         _mode.CompletionSources.Add(ServerModeNames.All.Select(m => m.Name).ToArray());
         _protocol.CompletionSources.Add(ProtocolCatalog.All.Select(p => p.Name).ToArray());
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
@@ -132,10 +143,12 @@ internal sealed class ServeCommand : Command
         using var loggerFactory = ConsoleLog.CreateFactory();
         var logger = loggerFactory.CreateLogger(ConsoleLog.Category);
         var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory));
+        var fault = parseResult.GetValue(_fault);
 
         NetloopServer server;
         try
         {
+            if (fault is not null) protocol = fault.Apply(protocol);
             server = new NetloopServer(options, protocol, loggerFactory);
         }
         catch (ArgumentException e)
@@ -165,6 +178,7 @@ internal sealed class ServeCommand : Command
         logger.LogInformation(
             "netloop {Version} listening on {EndPoint} (mode {Mode}, protocol {Protocol}{Loops}, pid {Pid})",
             NetloopCommandLine.Version, server.LocalEndPoint, ServerModeNames.NameOf(options.Mode), protocol.Name, loops, Environment.ProcessId);
+        if (fault is not null) logger.LogWarning("test-only fault {Fault} planted: {Description}", fault.Name, fault.Description);
 
         string reason = await shutdown.WaitAsync(cancellationToken).ConfigureAwait(false);
         logger.LogInformation("{Reason}: stopping; connections get up to {Timeout} to finish", reason, DurationParser.Format(options.ShutdownTimeout));
