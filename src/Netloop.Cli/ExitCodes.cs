@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>The command line itself was wrong (unknown option, value out of range); nothing was started.</summary>
     public const int UsageError = 2;
+
+    /// <summary><c>netloop load</c> ran to the end but counted errors (refused connects, resets, timeouts, bad or corrupt responses).</summary>
+    public const int CompletedWithErrors = 3;
 }

@@ -24,6 +24,8 @@ internal static class NetloopCommandLine
         new HelpOption(),
         new VersionOption(),
         new ServeCommand(),
+        new LoadCommand(),
+        new BenchCommand(),
     };
 
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the process exit code (see <see cref="ExitCodes"/>).</summary>

@@ -44,6 +44,18 @@ public sealed record LoadResult
     /// <summary>Connections opened during the run (reconnects included).</summary>
     public long ConnectionsOpened { get; init; }
 
+    /// <summary>Connections open when the run ended (<c>--idle</c>: the connections held).</summary>
+    public long ConnectionsOpenAtEnd { get; init; }
+
+    /// <summary>Connections the server closed with no request pending and no <c>Connection: close</c> announced (an idle timeout, say); not an error, but <c>--idle</c> lost them.</summary>
+    public long ConnectionsClosedByServer { get; init; }
+
+    /// <summary>Client event loops (threads) that generated the load.</summary>
+    public int Loops { get; init; } = 1;
+
+    /// <summary>True for an <c>--idle</c> run: one request per connection, then the connections held silent.</summary>
+    public bool Idle { get; init; }
+
     /// <summary><see cref="Requests"/> / <see cref="DurationSeconds"/>.</summary>
     public double RequestsPerSecond { get; init; }
 

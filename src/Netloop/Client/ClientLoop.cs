@@ -28,11 +28,13 @@ public sealed class ClientLoop : IDisposable
         options ??= new ClientLoopOptions();
         logger ??= NullLogger.Instance;
         IPoller poller = options.UsePoll ? new PollPoller() : new EpollPoller();
-        _loop = new EventLoop(0, poller, logger) { ThreadName = options.Name };
+        // A 1 ms timer tick (the server's 10 ms is plenty for timeouts): open-loop load paces requests with these timers,
+        // and a coarser tick would show up as latency that is the client's own.
+        _loop = new EventLoop(0, poller, logger, timerTickMs: 1) { ThreadName = options.Name };
         _transport = new LoopTransport(_loop, options, logger);
     }
 
-    /// <summary>The loop's clock in milliseconds (<see cref="Environment.TickCount64"/> as of the current iteration).</summary>
+    /// <summary>The loop's clock in milliseconds (CLOCK_MONOTONIC, read once per iteration).</summary>
     public long NowMs => _loop.NowMs;
 
     /// <summary>Connections open now (connecting ones included).</summary>

@@ -35,7 +35,7 @@ public sealed class EventLoop : IDisposable
     private volatile bool _stopRequested;
     private bool _disposed;
 
-    internal EventLoop(int index, IPoller poller, ILogger logger)
+    internal EventLoop(int index, IPoller poller, ILogger logger, int timerTickMs = 10)
     {
         Index = index;
         _poller = poller;
@@ -45,8 +45,8 @@ public sealed class EventLoop : IDisposable
         _wakeHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(_wakeFd, ownsHandle: true);
         int rc = _poller.Add(_wakeFd, WakeToken, Interest.Read);
         if (rc < 0) throw new NetloopException($"cannot watch the wake-up eventfd: {(Errno)(-rc)}");
-        NowMs = Environment.TickCount64;
-        Timers = new TimerWheel(NowMs);
+        NowMs = MonotonicClock.NowMs;
+        Timers = new TimerWheel(NowMs, timerTickMs);
         Scratch = GC.AllocateUninitializedArray<byte>(ScratchSize, pinned: true);
     }
 
@@ -59,7 +59,7 @@ public sealed class EventLoop : IDisposable
     /// <summary>True when the poller is edge-triggered (see <see cref="IPoller.IsEdgeTriggered"/>).</summary>
     internal bool IsEdgeTriggered => _poller.IsEdgeTriggered;
 
-    /// <summary>The time the current iteration started, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+    /// <summary>The time the current iteration started, in <see cref="MonotonicClock"/> milliseconds.</summary>
     public long NowMs { get; private set; }
 
     /// <summary>The loop's timers.</summary>
@@ -191,7 +191,7 @@ public sealed class EventLoop : IDisposable
     {
         int timeout = _readyList.Count > 0 || !_posted.IsEmpty || _stopRequested ? 0 : Timers.MillisecondsUntilNext(NowMs);
         int count = _poller.Wait(_events, timeout);
-        NowMs = Environment.TickCount64;
+        NowMs = MonotonicClock.NowMs;
         for (int i = 0; i < count; i++) Dispatch(_events[i]);
         RunReadyList();
         RunPosted();

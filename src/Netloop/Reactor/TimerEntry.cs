@@ -10,7 +10,7 @@ public abstract class TimerEntry
     internal TimerEntry? WheelNext;
     internal int WheelSlot = -1;
 
-    /// <summary>When the entry fires, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+    /// <summary>When the entry fires, in loop-clock milliseconds (<see cref="EventLoop.NowMs"/>).</summary>
     public long DueMs { get; internal set; }
 
     /// <summary>True while scheduled.</summary>

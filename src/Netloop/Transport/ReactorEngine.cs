@@ -68,7 +68,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             {
                 var (t, deadline) = ((LoopTransport, long))state!;
                 t.BeginShutdown(deadline);
-            }, (transport, Environment.TickCount64 + (long)timeout.TotalMilliseconds));
+            }, (transport, MonotonicClock.NowMs + (long)timeout.TotalMilliseconds));
         }
         await Task.WhenAll(_loops.Select(l => l.Loop.Completion)).ConfigureAwait(false);
         foreach (var (loop, _) in _loops) loop.Dispose();

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace Netloop.Bench.Cases;
+
+/// <summary>One measurement every server that speaks <see cref="Protocol"/> is put through.</summary>
+/// <param name="Name">What <c>--cases</c> and the report call it: <c>plaintext-256</c>, <c>idle</c>.</param>
+/// <param name="Family">The cases it is grouped with in tables and charts: <c>echo</c>, <c>plaintext</c>, <c>pipelined</c>, …</param>
+/// <param name="Kind">How it is measured.</param>
+/// <param name="Protocol">Echo or HTTP.</param>
+/// <param name="Path">The HTTP path requested (empty for echo).</param>
+/// <param name="Connections">Concurrent connections.</param>
+/// <param name="Pipeline">HTTP requests in flight per connection.</param>
+/// <param name="RequestsPerConnection">Requests before a connection closes and reconnects (0 = never).</param>
+/// <param name="PayloadBytes">Echo message size.</param>
+internal sealed record BenchCase(
+    string Name,
+    string Family,
+    CaseKind Kind,
+    LoadProtocol Protocol,
+    string Path,
+    int Connections,
+    int Pipeline = 1,
+    int RequestsPerConnection = 0,
+    int PayloadBytes = 0)
+{
+    /// <summary>A heading for the report: <c>HTTP plaintext, 256 connections</c>.</summary>
+    public string Title
+    {
+        get
+        {
+            string connections = Connections.ToString("N0", CultureInfo.InvariantCulture);
+            return Family switch
+            {
+                CaseCatalog.Echo => $"Echo, {connections} connections, {PayloadBytes.ToString("N0", CultureInfo.InvariantCulture)} B messages",
+                CaseCatalog.Plaintext => $"HTTP plaintext, {connections} connections",
+                CaseCatalog.Pipelined => $"HTTP plaintext pipelined {Pipeline} deep, {connections} connections",
+                CaseCatalog.Json => $"HTTP JSON, {connections} connections",
+                CaseCatalog.Churn => $"HTTP connection churn ({RequestsPerConnection} requests, the last with Connection: close, then reconnect), {connections} connections",
+                CaseCatalog.Idle => $"Idle keep-alive connections: {connections} open, RSS per connection",
+                CaseCatalog.Soak => $"Soak: HTTP plaintext, {connections} connections, constant load",
+                _ => Name,
+            };
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace Netloop.Bench.Cases;
+
+/// <summary>Every case <c>netloop bench</c> knows, the default and quick sets, and the <c>--cases</c> parser.</summary>
+internal static class CaseCatalog
+{
+    /// <summary>Echo throughput at several connection counts.</summary>
+    public const string Echo = "echo";
+    /// <summary>HTTP <c>GET /plaintext</c> at several connection counts.</summary>
+    public const string Plaintext = "plaintext";
+    /// <summary>HTTP plaintext with 16 requests in flight per connection.</summary>
+    public const string Pipelined = "pipelined";
+    /// <summary>HTTP <c>GET /json</c>.</summary>
+    public const string Json = "json";
+    /// <summary>HTTP with reconnects every 10 requests.</summary>
+    public const string Churn = "churn";
+    /// <summary>RSS per idle keep-alive connection.</summary>
+    public const string Idle = "idle";
+    /// <summary>The long constant-load run with its RSS curve.</summary>
+    public const string Soak = "soak";
+
+    /// <summary>The connection counts of the echo and plaintext families.</summary>
+    public static IReadOnlyList<int> ConnectionCounts { get; } = [64, 256, 1024, 10_000];
+
+    /// <summary>Echo message size, as in the P1 comparison (BENCHMARKS.md).</summary>
+    public const int EchoPayloadBytes = 4096;
+
+    /// <summary>Connections of the soak: the headline plaintext case, held for the whole soak.</summary>
+    public const int SoakConnections = 256;
+
+    /// <summary>Every case in report order, soak last; <paramref name="idleConnections"/> is <c>--idle</c>.</summary>
+    public static IReadOnlyList<BenchCase> All(int idleConnections)
+    {
+        var cases = new List<BenchCase>();
+        foreach (int c in ConnectionCounts)
+        {
+            cases.Add(new BenchCase(Name(Echo, c), Echo, CaseKind.Throughput, LoadProtocol.Echo, "", c, PayloadBytes: EchoPayloadBytes));
+        }
+        foreach (int c in ConnectionCounts)
+        {
+            cases.Add(new BenchCase(Name(Plaintext, c), Plaintext, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", c));
+        }
+        cases.Add(new BenchCase(Name(Pipelined, 256), Pipelined, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", 256, Pipeline: 16));
+        cases.Add(new BenchCase(Name(Json, 256), Json, CaseKind.Throughput, LoadProtocol.Http, "/json", 256));
+        cases.Add(new BenchCase(Name(Churn, 256), Churn, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", 256, RequestsPerConnection: 10));
+        cases.Add(new BenchCase(Idle, Idle, CaseKind.Idle, LoadProtocol.Http, "/plaintext", idleConnections));
+        cases.Add(new BenchCase(Soak, Soak, CaseKind.Soak, LoadProtocol.Http, "/plaintext", SoakConnections));
+        return cases;
+    }
+
+    /// <summary>What runs without <c>--cases</c>: everything but the soak, which takes <c>--soak-duration</c> per server and is asked for by name.</summary>
+    public static IReadOnlyList<BenchCase> Default(int idleConnections) => All(idleConnections).Where(c => c.Kind != CaseKind.Soak).ToList();
+
+    /// <summary>The <c>--quick</c> subset: the headline cases at 256 connections and the idle-memory case.</summary>
+    public static IReadOnlyList<BenchCase> Quick(int idleConnections) =>
+        All(idleConnections).Where(c => c.Name is "echo-256" or "plaintext-256" or "pipelined-256" or Idle).ToList();
+
+    /// <summary>Every name <c>--cases</c> accepts, for help and errors: the families, then each case.</summary>
+    public static string Names { get; } =
+        string.Join(", ", new[] { "all", Echo, Plaintext }.Concat(All(1).Select(c => c.Name)));
+
+    /// <summary>
+    /// Parses a comma-separated list of case names (<c>plaintext-256</c>), families (<c>echo</c>: every echo case) or
+    /// <c>all</c> (the default set). The result keeps catalog order without duplicates.
+    /// </summary>
+    public static bool TryParse(string list, int idleConnections, out IReadOnlyList<BenchCase> cases, out string? error)
+    {
+        var all = All(idleConnections);
+        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string name = raw.ToLowerInvariant();
+            var matches = name == "all"
+                ? Default(idleConnections)
+                : all.Where(c => c.Name == name || c.Family == name).ToList();
+            if (matches.Count == 0)
+            {
+                cases = [];
+                error = string.Create(CultureInfo.InvariantCulture, $"unknown case '{raw}' (expected {Names})");
+                return false;
+            }
+            foreach (var match in matches) chosen.Add(match.Name);
+        }
+        if (chosen.Count == 0)
+        {
+            cases = [];
+            error = $"no case given (expected {Names})";
+            return false;
+        }
+        cases = all.Where(c => chosen.Contains(c.Name)).ToList();
+        error = null;
+        return true;
+    }
+
+    private static string Name(string family, int connections) => string.Create(CultureInfo.InvariantCulture, $"{family}-{connections}");
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Netloop.Bench.Cases;
+
+namespace Netloop.Bench.Servers;
+
+/// <summary>
+/// Asks a just-started server whether it serves yet: an echo server must echo a line back; an HTTP server must answer
+/// <c>GET /plaintext</c> with 200 (so a peer missing the endpoint fails here, not as a million bad statuses).
+/// </summary>
+internal static class ReadinessProbe
+{
+    private static readonly TimeSpan s_attemptTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>One attempt; null when the server answered as it should, else what went wrong.</summary>
+    public static async Task<string?> TryAsync(int port, LoadProtocol protocol, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(s_attemptTimeout);
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), attempt.Token).ConfigureAwait(false);
+            return protocol == LoadProtocol.Echo
+                ? await EchoAsync(socket, attempt.Token).ConfigureAwait(false)
+                : await HttpAsync(socket, attempt.Token).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            return $"port {port}: {e.SocketErrorCode}";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"port {port}: no answer within {s_attemptTimeout.TotalSeconds:0} s";
+        }
+    }
+
+    private static async Task<string?> EchoAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        byte[] message = "netloop bench probe\n"u8.ToArray();
+        await socket.SendAsync(message, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        byte[] received = new byte[message.Length];
+        int total = 0;
+        while (total < received.Length)
+        {
+            int n = await socket.ReceiveAsync(received.AsMemory(total), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (n == 0) return "the echo probe connection was closed before the echo came back";
+            total += n;
+        }
+        return received.AsSpan().SequenceEqual(message) ? null : "the echo probe came back altered";
+    }
+
+    private static async Task<string?> HttpAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        byte[] request = "GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"u8.ToArray();
+        await socket.SendAsync(request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        byte[] buffer = new byte[1024];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (n == 0) break;
+            total += n;
+            if (buffer.AsSpan(0, total).IndexOf("\r\n"u8) >= 0) break;
+        }
+        string head = Encoding.Latin1.GetString(buffer, 0, total);
+        int end = head.IndexOf('\r', StringComparison.Ordinal);
+        string statusLine = end < 0 ? head : head[..end];
+        if (statusLine.StartsWith("HTTP/1.1 200", StringComparison.Ordinal)) return null;
+        return statusLine.Length == 0 ? "GET /plaintext got no answer" : $"GET /plaintext answered '{statusLine}'";
+    }
+}

@@ -1,0 +1,14 @@
+namespace Netloop.Bench.Servers;
+
+/// <summary>Which program a server under test is.</summary>
+internal enum ServerFamily
+{
+    /// <summary><c>netloop serve</c> in one of its modes.</summary>
+    Netloop,
+
+    /// <summary>The minimal ASP.NET Core app in <c>bench/peers/kestrel</c>.</summary>
+    Kestrel,
+
+    /// <summary>nginx, when installed, with a configuration generated per run.</summary>
+    Nginx,
+}

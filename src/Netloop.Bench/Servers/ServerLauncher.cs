@@ -1,0 +1,139 @@
+using System.Globalization;
+using Netloop.Bench.Cases;
+using Netloop.Bench.Running;
+
+namespace Netloop.Bench.Servers;
+
+/// <summary>
+/// Knows how to start each server of the catalog: <c>netloop serve</c> in a mode, the Kestrel peer (built first when
+/// its dll is missing or older than its source), nginx with a generated configuration.
+/// </summary>
+internal sealed class ServerLauncher
+{
+    private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly NetloopExecutable _netloop;
+    private readonly string? _repositoryRoot;
+    private readonly string _scratch;
+    private readonly string _logs;
+    private int _instances;
+
+    /// <param name="netloop">How to run <c>netloop</c> again.</param>
+    /// <param name="repositoryRoot">The clone holding <c>bench/peers/kestrel</c>, or null when the bench runs outside one.</param>
+    /// <param name="scratchDirectory">A private temp folder for nginx prefixes (deleted by the caller).</param>
+    /// <param name="logDirectory">Where build logs go.</param>
+    public ServerLauncher(NetloopExecutable netloop, string? repositoryRoot, string scratchDirectory, string logDirectory)
+    {
+        _netloop = netloop;
+        _repositoryRoot = repositoryRoot;
+        _scratch = scratchDirectory;
+        _logs = logDirectory;
+    }
+
+    /// <summary>The nginx executable, or null when nginx is not installed.</summary>
+    public string? NginxPath { get; } = CpuPinning.FindOnPath("nginx");
+
+    /// <summary>The Kestrel peer's dll (it may not be built yet), or null outside a clone.</summary>
+    public string? KestrelDll => _repositoryRoot is null ? null : Path.Combine(KestrelProjectFolder!, "bin", "Release", "net10.0", "KestrelPeer.dll");
+
+    private string? KestrelProjectFolder => _repositoryRoot is null ? null : Path.Combine(_repositoryRoot, "bench", "peers", "kestrel");
+
+    /// <summary>Checks that <paramref name="spec"/> can run here, building the Kestrel peer when needed.</summary>
+    public async Task<ServerAvailability> PrepareAsync(ServerSpec spec, CancellationToken cancellationToken)
+    {
+        switch (spec.Family)
+        {
+            case ServerFamily.Netloop:
+                return ServerAvailability.Ready();
+            case ServerFamily.Nginx:
+                if (NginxPath is null) return ServerAvailability.Missing("not installed");
+                return ServerAvailability.Ready(await NginxVersionAsync(NginxPath, cancellationToken).ConfigureAwait(false));
+            case ServerFamily.Kestrel:
+                return await PrepareKestrelAsync(cancellationToken).ConfigureAwait(false);
+            default:
+                return ServerAvailability.Missing("unknown server");
+        }
+    }
+
+    /// <summary>The command that starts <paramref name="spec"/> on 127.0.0.1:<paramref name="port"/> (not yet pinned to a core).</summary>
+    /// <param name="spec">Which server.</param>
+    /// <param name="protocol">Echo or HTTP (Kestrel and nginx: HTTP only).</param>
+    /// <param name="port">Port to listen on.</param>
+    /// <param name="maxConnections">Connections the run may hold at once.</param>
+    /// <param name="idleTimeout">How long an idle connection may stay open: beyond any case's hold.</param>
+    public ProcessCommand Command(ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, TimeSpan idleTimeout)
+    {
+        string portText = port.ToString(CultureInfo.InvariantCulture);
+        switch (spec.Family)
+        {
+            case ServerFamily.Netloop:
+                return _netloop.Run(
+                [
+                    "serve", "--mode", spec.Name, "--protocol", protocol == LoadProtocol.Echo ? "echo" : "http",
+                    "--loops", "1", "--port", portText,
+                    "--max-connections", maxConnections.ToString(CultureInfo.InvariantCulture),
+                    "--idle-timeout", Seconds(idleTimeout),
+                    "--shutdown-timeout", "2s",
+                ]);
+            case ServerFamily.Kestrel:
+                return new ProcessCommand(DotnetHost.Path,
+                [
+                    KestrelDll ?? throw new InvalidOperationException("the Kestrel peer needs a clone of the repository"),
+                    "--urls", $"http://127.0.0.1:{portText}",
+                    "--Kestrel:Limits:KeepAliveTimeout=" + idleTimeout.ToString("c", CultureInfo.InvariantCulture),
+                ]);
+            case ServerFamily.Nginx:
+                string prefix = Path.Combine(_scratch, $"nginx-{Interlocked.Increment(ref _instances).ToString(CultureInfo.InvariantCulture)}");
+                Directory.CreateDirectory(prefix);
+                string config = Path.Combine(prefix, "nginx.conf");
+                File.WriteAllText(config, NginxConfig.Generate(prefix, port, NginxConfig.WorkerConnectionsFor(maxConnections), idleTimeout, Posix.IsRoot));
+                // -e: the error log before the configuration is read, which would otherwise be /var/log/nginx/error.log.
+                return new ProcessCommand(NginxPath ?? "nginx", ["-p", prefix + "/", "-c", config, "-e", Path.Combine(prefix, "error.log")]);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(spec), spec.Name, "unknown server family");
+        }
+    }
+
+    private async Task<ServerAvailability> PrepareKestrelAsync(CancellationToken cancellationToken)
+    {
+        if (KestrelProjectFolder is null || !File.Exists(Path.Combine(KestrelProjectFolder, "KestrelPeer.csproj")))
+        {
+            return ServerAvailability.Missing("not available: bench/peers/kestrel not found (run netloop bench inside a clone of the repository)");
+        }
+        string dll = KestrelDll!;
+        if (File.Exists(dll) && !SourceIsNewer(KestrelProjectFolder, dll)) return ServerAvailability.Ready($".NET {Environment.Version}");
+
+        // No build servers: a compiler or MSBuild node left running would be a process the bench started and did not
+        // end, and it would hold this build's output pipe open.
+        var build = new ProcessCommand(DotnetHost.Path,
+            ["build", "-c", "Release", Path.Combine(KestrelProjectFolder, "KestrelPeer.csproj"), "-nologo", "-v", "q", "--disable-build-servers"]);
+        await using var process = ChildProcess.Start(build, Path.Combine(_logs, "kestrel-build.log"));
+        if (!await process.WaitForExitAsync(s_buildTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            await process.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            return ServerAvailability.Missing($"did not build within {s_buildTimeout.TotalMinutes:0} min (see logs/kestrel-build.log)");
+        }
+        if (process.ExitCode != 0 || !File.Exists(dll))
+        {
+            return ServerAvailability.Missing($"did not build (exit code {process.ExitCode}): {process.LastLine}");
+        }
+        return ServerAvailability.Ready($".NET {Environment.Version}");
+    }
+
+    private static bool SourceIsNewer(string projectFolder, string dll)
+    {
+        DateTime built = File.GetLastWriteTimeUtc(dll);
+        return Directory.EnumerateFiles(projectFolder, "*.cs*", SearchOption.TopDirectoryOnly).Any(f => File.GetLastWriteTimeUtc(f) > built);
+    }
+
+    private async Task<string?> NginxVersionAsync(string nginx, CancellationToken cancellationToken)
+    {
+        await using var process = ChildProcess.Start(new ProcessCommand(nginx, ["-v"]), Path.Combine(_logs, "nginx-version.log"));
+        if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false)) return null;
+        string line = process.LastLine; // "nginx version: nginx/1.22.1"
+        int slash = line.IndexOf("nginx/", StringComparison.Ordinal);
+        return slash < 0 ? null : line[slash..];
+    }
+
+    private static string Seconds(TimeSpan duration) => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, (long)Math.Ceiling(duration.TotalSeconds))}s");
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Netloop.Bench.Cases;
+using Netloop.Bench.Running;
+
+namespace Netloop.Bench.Servers;
+
+/// <summary>A server under test, started by the bench and known to answer; stopping it never leaves a process behind.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan s_probeInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ChildProcess _process;
+
+    private ServerProcess(ChildProcess process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    /// <summary>The server's pid (the root of its process tree).</summary>
+    public int Pid => _process.Pid;
+
+    /// <summary>The port it listens on, on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>Whether it has ended on its own.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>"exited with code N: last line", for a server that ended while it should be serving.</summary>
+    public string ExitDescription => _process.HasExited ? $"server exited with code {_process.ExitCode}: {LastLine(_process)}" : "server is running";
+
+    /// <summary>
+    /// Starts <paramref name="command"/> and waits (at most <paramref name="timeout"/>) until it answers on
+    /// <paramref name="port"/>: <see cref="ReadinessProbe"/> succeeds and, when <paramref name="waitForOutput"/> is set,
+    /// the server has printed its start-up line (a probe alone cannot tell which of several processes sharing a port answered).
+    /// </summary>
+    public static async Task<(ServerProcess? Server, string? Failure)> StartAsync(
+        ProcessCommand command, int port, LoadProtocol protocol, bool waitForOutput, string logPath, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ChildProcess process;
+        try
+        {
+            process = ChildProcess.Start(command, logPath);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            return (null, $"did not start: {e.Message}");
+        }
+
+        var clock = Stopwatch.StartNew();
+        string? problem = "no answer yet";
+        while (clock.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
+        {
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+                string line = LastLine(process);
+                await process.DisposeAsync().ConfigureAwait(false);
+                return (null, $"did not start (exit code {process.ExitCode}): {line}");
+            }
+            if (!waitForOutput || process.OutputLines > 0)
+            {
+                problem = await ReadinessProbe.TryAsync(port, protocol, cancellationToken).ConfigureAwait(false);
+                if (problem is null) return (new ServerProcess(process, port), null);
+            }
+            try
+            {
+                await Task.Delay(s_probeInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        string last = LastLine(process);
+        await process.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        await process.DisposeAsync().ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested) return (null, "interrupted while starting");
+        return (null, $"did not start within {timeout.TotalSeconds:0} s ({problem}): {last}");
+    }
+
+    /// <summary>Stops the server: SIGTERM, then SIGKILL to its tree after <paramref name="grace"/>. Returns how it ended.</summary>
+    public Task<string> StopAsync(TimeSpan grace) => _process.StopAsync(grace);
+
+    /// <summary>Kills the server if it still runs.</summary>
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private static string LastLine(ChildProcess process) => process.LastLine.Length > 0 ? process.LastLine : "(no output)";
+}

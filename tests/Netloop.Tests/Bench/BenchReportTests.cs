@@ -1,0 +1,213 @@
+using Netloop.Bench.Report;
+using Netloop.Bench.Running;
+
+namespace Netloop.Tests.Bench;
+
+/// <summary>report.md, results.json and the charts drawn from hand-made results: ratios, medians, failures.</summary>
+public sealed class BenchReportTests
+{
+    [Fact]
+    public void Median_of_odd_and_even_counts_and_of_nothing()
+    {
+        Assert.Equal(3, Medians.Of([5, 1, 3]));
+        Assert.Equal(2.5, Medians.Of([4, 1, 3, 2]));
+        Assert.Equal(0, Medians.Of([]));
+    }
+
+    [Fact]
+    public void Summary_takes_medians_over_the_rounds_that_succeeded_and_says_which_failed()
+    {
+        var result = Medians.Summarize("threads", "plaintext-256",
+            [SyntheticResults.Round(1, 50_000), SyntheticResults.Failed(2, "killed"), SyntheticResults.Round(3, 70_000)], "unused");
+
+        Assert.Equal(CaseStatus.Partial, result.Status);
+        Assert.Equal(60_000, result.Median!.RequestsPerSecond);
+        Assert.Contains("1 of 3 rounds failed: killed", result.Failure, StringComparison.Ordinal);
+        Assert.Equal(3, result.Rounds.Count);
+    }
+
+    [Fact]
+    public void Summary_of_only_failures_is_failed_with_the_first_reason_and_no_median()
+    {
+        var result = Medians.Summarize("serial", "idle", [SyntheticResults.Failed(1, "first"), SyntheticResults.Failed(2, "second")], "unused");
+
+        Assert.Equal(CaseStatus.Failed, result.Status);
+        Assert.Equal("first", result.Failure);
+        Assert.Null(result.Median);
+    }
+
+    [Fact]
+    public void Summary_without_rounds_is_not_run_with_the_reason()
+    {
+        var result = Medians.Summarize("nginx", "plaintext-256", [], "not installed");
+
+        Assert.Equal(CaseStatus.NotRun, result.Status);
+        Assert.Equal("not installed", result.Failure);
+    }
+
+    [Fact]
+    public void Plaintext_table_gives_the_median_and_ratios_against_kestrel_and_nginx()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(), []);
+        string table = Section(md, "`plaintext-256`");
+
+        Assert.Contains("| server | requests/s | vs Kestrel | vs nginx |", table, StringComparison.Ordinal);
+        // epoll: median 300,000; Kestrel 100,000 → 3.00×; nginx 150,000 → 2.00×.
+        Assert.Contains("| epoll | 300,000 | 3.00× | 2.00× |", table, StringComparison.Ordinal);
+        Assert.Contains("| kestrel | 100,000 | 1.00× | 0.67× |", table, StringComparison.Ordinal);
+        Assert.Contains("| nginx | 150,000 | 1.50× | 1.00× |", table, StringComparison.Ordinal);
+        Assert.Contains("300,000 / 310,000 / 290,000", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Failures_are_shown_in_the_table_and_listed_with_their_reasons()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(), []);
+        string table = Section(md, "`plaintext-256`");
+
+        Assert.Contains("| serial | **failed: server exited with code 134: boom** |", table, StringComparison.Ordinal);
+        Assert.Contains("| threads | 60,000 (partial) |", table, StringComparison.Ordinal);
+        Assert.Contains("50,000 / failed / 70,000", table, StringComparison.Ordinal);
+
+        string failures = Section(md, "## Failures");
+        Assert.Contains("**serial**, `plaintext-256`: failed: server exited with code 134: boom", failures, StringComparison.Ordinal);
+        Assert.Contains("**threads**, `plaintext-256`: partial: 1 of 3 rounds failed: load did not finish within 40 s; killed", failures, StringComparison.Ordinal);
+        Assert.Contains("**serial**, `idle`: failed: only 4,097 of 10,000 connections opened", failures, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_peer_that_is_not_installed_is_listed_as_such_everywhere_and_its_ratio_column_is_empty()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(nginxInstalled: false), []);
+
+        Assert.Contains("| nginx | nginx, 1 worker", Section(md, "## Servers"), StringComparison.Ordinal);
+        Assert.Contains("| not installed |", Section(md, "## Servers"), StringComparison.Ordinal);
+        string table = Section(md, "`plaintext-256`");
+        Assert.Contains("| nginx | **not installed** |", table, StringComparison.Ordinal);
+        Assert.Contains("| epoll | 300,000 | 3.00× | – |", table, StringComparison.Ordinal);
+        Assert.Contains("**nginx**, `plaintext-256`: not installed", Section(md, "## Failures"), StringComparison.Ordinal);
+        Assert.Contains("| nginx | not installed | not installed |", Section(md, "## HTTP plaintext: requests/s by connections"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Echo_tables_leave_out_the_http_only_peers_and_compare_with_sockets_when_it_ran()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(), []);
+        string table = Section(md, "`echo-256`");
+
+        Assert.DoesNotContain("| kestrel |", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("| nginx |", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("vs Kestrel", table, StringComparison.Ordinal);
+        Assert.Contains("HTTP-only peers", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Idle_table_gives_bytes_per_connection_and_ratios()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(), []);
+        string table = Section(md, "`idle`");
+
+        // epoll median 290 B; Kestrel 2,900 B → 0.10×; nginx 600 B → 0.48×.
+        Assert.Contains("| epoll | 290 B | 0.10× | 0.48× |", table, StringComparison.Ordinal);
+        Assert.Contains("| serial | **failed: only 4,097 of 10,000 connections opened** |", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Header_names_the_machine_and_the_exact_command()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(), []);
+
+        Assert.Contains("`netloop bench --rounds 3`", md, StringComparison.Ordinal);
+        Assert.Contains("2 cores (Test CPU)", md, StringComparison.Ordinal);
+        Assert.Contains("Linux 6.18.0", md, StringComparison.Ordinal);
+        Assert.Contains(".NET 10.0.0", md, StringComparison.Ordinal);
+        Assert.Contains("2026-11-23", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Results_json_round_trips()
+    {
+        var report = SyntheticResults.Report(withSoak: true);
+        string folder = Directory.CreateTempSubdirectory("netloop-bench-test-").FullName;
+        try
+        {
+            await ReportWriter.WriteAsync(report, folder);
+            var back = ReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(folder, ReportWriter.ResultsFile)));
+
+            Assert.NotNull(back);
+            Assert.Equal(report.Command, back.Command);
+            Assert.Equal(report.Results.Count, back.Results.Count);
+            var epoll = back.Results.Single(r => r.Server == "epoll" && r.Case == "plaintext-256");
+            Assert.Equal(300_000, epoll.Median!.RequestsPerSecond);
+            Assert.Equal(3, epoll.Rounds.Count);
+            Assert.Equal(60, back.Results.Single(r => r.Server == "epoll" && r.Case == "soak").Median!.Soak!.Curve.Count);
+            Assert.Contains("\"requestsPerSecond\"", await File.ReadAllTextAsync(Path.Combine(folder, ReportWriter.ResultsFile)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Charts_are_png_files_linked_from_the_report_even_when_a_chart_has_no_data()
+    {
+        var report = SyntheticResults.Report(nginxInstalled: false, withSoak: true);
+        // Every idle round failed: the idle chart must still be drawn, saying so.
+        report = report with
+        {
+            Results = report.Results.Select(r => r.Case == "idle" ? Medians.Summarize(r.Server, "idle", [SyntheticResults.Failed(1, "no")], "unused") : r).ToList(),
+        };
+        string folder = Directory.CreateTempSubdirectory("netloop-bench-test-").FullName;
+        try
+        {
+            string path = await ReportWriter.WriteAsync(report, folder);
+            string md = await File.ReadAllTextAsync(path);
+
+            string[] expected = ["requests-echo.png", "p99-echo.png", "requests-plaintext.png", "p99-plaintext.png", "idle-rss-per-connection.png", "soak-rss.png"];
+            foreach (string chart in expected)
+            {
+                Assert.Contains($"]({chart})", md, StringComparison.Ordinal);
+                AssertPng(Path.Combine(folder, chart));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Rss_trend_is_steady_for_a_flat_second_half_growing_for_a_rising_one_and_too_short_for_a_few_points()
+    {
+        var flat = Enumerable.Range(0, 120).Select(i => new RssPoint(i, 50_000_000 + (i < 30 ? i * 500_000L : 15_000_000))).ToList();
+        var rising = Enumerable.Range(0, 120).Select(i => new RssPoint(i, 50_000_000 + i * 200_000L)).ToList();
+
+        Assert.Equal(RssTrend.Steady, RssTrend.Analyze(flat).Verdict);
+        var (slope, verdict) = RssTrend.Analyze(rising);
+        Assert.Equal(RssTrend.Growing, verdict);
+        Assert.InRange(slope, 200_000 * 60 / 1024.0 * 0.99, 200_000 * 60 / 1024.0 * 1.01);
+        Assert.Equal(RssTrend.TooShort, RssTrend.Analyze(flat.Take(5).ToList()).Verdict);
+    }
+
+    internal static void AssertPng(string path)
+    {
+        Assert.True(File.Exists(path), $"missing chart {path}");
+        byte[] head = new byte[8];
+        using (var file = File.OpenRead(path))
+        {
+            Assert.Equal(8, file.Read(head, 0, 8));
+            Assert.True(file.Length > 1000, $"{path} is only {file.Length} bytes");
+        }
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, head);
+    }
+
+    // The text from the heading (or line) holding `marker` to the next "## " heading.
+    private static string Section(string md, string marker)
+    {
+        int start = md.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no '{marker}' in the report:\n{md}");
+        int end = md.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return end < 0 ? md[start..] : md[start..end];
+    }
+}
