@@ -14,7 +14,7 @@ internal static class NetloopCommandLine
     /// <summary>The product version without the source-revision suffix the SDK appends (<c>0.1.0</c>, not <c>0.1.0+3f2a…</c>).</summary>
     public static string Version { get; } = ReadVersion();
 
-    /// <summary>Builds the command tree: <c>netloop serve</c> (load and bench come later).</summary>
+    /// <summary>Builds the command tree: <c>netloop serve</c>, <c>netloop load</c>, <c>netloop bench</c>.</summary>
     /// <remarks>
     /// Not a <see cref="RootCommand"/>: that one is named after the executable, which is <c>Netloop.Cli</c> under
     /// <c>dotnet run</c> or a tool shim, while help should show the name people type.
