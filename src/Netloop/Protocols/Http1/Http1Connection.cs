@@ -15,8 +15,10 @@ namespace Netloop.Protocols.Http1;
 internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchange
 {
     private readonly HttpProtocolFactory _factory;
-    private readonly RequestHeadParser _parser;
     private IConnection _connection = null!;
+    // Both only while a request is in progress (the parser while a head is arriving); idle, they are back in the
+    // thread's Http1ObjectPool.
+    private RequestHeadParser? _parser;
     private HttpContext? _context;
     private ConnectionSynchronizationContext? _synchronizationContext;
     private bool _sawFirstRequest;
@@ -33,7 +35,6 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     public Http1Connection(HttpProtocolFactory factory)
     {
         _factory = factory;
-        _parser = new RequestHeadParser(factory.Limits);
     }
 
     private HttpLimits Limits => _factory.Limits;
@@ -105,7 +106,8 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
                         return data.Length;
                     }
                 }
-                var status = _parser.ParseHead(rest);
+                var parser = _parser ??= Http1ObjectPool.Current.RentParser(Limits);
+                var status = parser.ParseHead(rest);
                 if (status == HeadParseStatus.Incomplete)
                 {
                     ArmHeadersTimer();
@@ -113,12 +115,12 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
                 }
                 if (status == HeadParseStatus.Rejected)
                 {
-                    Reject(_parser.Rejection);
+                    Reject(parser.Rejection);
                     return data.Length;
                 }
                 _sawFirstRequest = true;
                 DisarmTimer();
-                int headLength = _parser.HeadLength;
+                int headLength = parser.HeadLength;
                 if (!BeginRequest(rest[..headLength])) return data.Length;
                 consumed += headLength;
                 consumed += FeedBody(data[consumed..]);
@@ -179,44 +181,62 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     {
         _closed = true;
         if (_inRequest && !_bodyComplete) FailBody(new IOException($"the connection closed ({reason})"));
+        ReturnParser();
+        // A context whose handler may still be running stays with it; the GC takes it afterwards.
+        if (!_inRequest || _handlerDone) ReturnContext();
+    }
+
+    private void ReturnParser()
+    {
+        if (_parser is null) return;
+        Http1ObjectPool.Current.Return(_parser, Limits);
+        _parser = null;
+    }
+
+    private void ReturnContext()
+    {
+        if (_context is null) return;
+        Http1ObjectPool.Current.Return(_context);
+        _context = null;
     }
 
     /// <summary>Sets up the request from a complete head; false when it was refused (the connection is closing).</summary>
     private bool BeginRequest(ReadOnlySpan<byte> head)
     {
-        _context ??= new HttpContext();
+        _context ??= Http1ObjectPool.Current.RentContext();
         var context = _context;
+        var parser = _parser!;
         var snapshot = context.Head;
         snapshot.Load(head);
-        snapshot.Method = MethodName(_parser.Method, _parser.MethodRange.Of(head));
-        snapshot.IsHead = _parser.Method == RequestMethod.Head;
-        snapshot.MethodRange = (_parser.MethodRange.Start, _parser.MethodRange.Length);
-        snapshot.TargetRange = (_parser.TargetRange.Start, _parser.TargetRange.Length);
-        snapshot.PathRange = (_parser.PathRange.Start, _parser.PathRange.Length);
-        snapshot.QueryRange = (_parser.QueryRange.Start, _parser.QueryRange.Length);
-        snapshot.IsHttp11 = _parser.Version == HttpVersion.Http11;
-        snapshot.ContentLength = _parser.ContentLength;
-        snapshot.IsChunked = _parser.IsChunked;
-        for (int i = 0; i < _parser.HeaderCount; i++)
+        snapshot.Method = MethodName(parser.Method, parser.MethodRange.Of(head));
+        snapshot.IsHead = parser.Method == RequestMethod.Head;
+        snapshot.MethodRange = (parser.MethodRange.Start, parser.MethodRange.Length);
+        snapshot.TargetRange = (parser.TargetRange.Start, parser.TargetRange.Length);
+        snapshot.PathRange = (parser.PathRange.Start, parser.PathRange.Length);
+        snapshot.QueryRange = (parser.QueryRange.Start, parser.QueryRange.Length);
+        snapshot.IsHttp11 = parser.Version == HttpVersion.Http11;
+        snapshot.ContentLength = parser.ContentLength;
+        snapshot.IsChunked = parser.IsChunked;
+        for (int i = 0; i < parser.HeaderCount; i++)
         {
-            var field = _parser.GetHeader(i);
+            var field = parser.GetHeader(i);
             snapshot.AddHeader(field.NameRange.Start, field.NameRange.Length, field.ValueRange.Start, field.ValueRange.Length);
         }
-        _keepAlive = _parser.KeepAlive;
+        _keepAlive = parser.KeepAlive;
         context.Request.Reset();
         context.Request.Connection = _connection;
         context.Response.Reset(this, _factory.Json);
         context.Route.Clear();
         _inRequest = true;
         _handlerDone = false;
-        bool hasBody = _parser.IsChunked || _parser.ContentLength > 0;
-        if (_parser.ContentLength > Limits.MaxRequestBodySize)
+        bool hasBody = parser.IsChunked || parser.ContentLength > 0;
+        if (parser.ContentLength > Limits.MaxRequestBodySize)
         {
             Reject(RequestRejection.BodyTooLarge);
             return false;
         }
-        StartBody(context.Request.Body, hasBody, _parser.IsChunked, _parser.ContentLength, _parser.ExpectContinue);
-        _parser.Reset();
+        StartBody(context.Request.Body, hasBody, parser.IsChunked, parser.ContentLength, parser.ExpectContinue);
+        ReturnParser();
         return true;
     }
 
@@ -335,6 +355,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         if (_closed) return;
         _inRequest = false;
         _responseWritten = false;
+        ReturnContext();
         if (!_keepAlive) CloseConnection();
     }
 
