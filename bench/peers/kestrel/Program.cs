@@ -1,5 +1,7 @@
 // Minimal Kestrel app for `netloop bench`: the same endpoints as `netloop serve --protocol http`.
 // Usage: dotnet KestrelPeer.dll --urls http://127.0.0.1:8081
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -9,6 +11,13 @@ var app = builder.Build();
 app.MapGet("/plaintext", () => Results.Text("Hello, World!"));
 app.MapGet("/json", () => new Message("Hello, World!"));
 app.MapGet("/health", () => Results.Text("ok"));
+// SIGUSR2 (12) prints the managed bytes the process has allocated, in the line `netloop serve` prints, so the bench can
+// report Kestrel's bytes per request beside Netloop's.
+using var stats = PosixSignalRegistration.Create((PosixSignal)12, context =>
+{
+    context.Cancel = true;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stats: allocated-bytes={GC.GetTotalAllocatedBytes(precise: true)}"));
+});
 app.Run();
 
 internal sealed record Message(string message);

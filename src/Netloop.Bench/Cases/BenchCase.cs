@@ -38,6 +38,9 @@ internal sealed record BenchCase(
                 CaseCatalog.Churn => $"HTTP connection churn ({RequestsPerConnection} requests, the last with Connection: close, then reconnect), {connections} connections",
                 CaseCatalog.Idle => $"Idle keep-alive connections: {connections} open, RSS per connection",
                 CaseCatalog.Soak => $"Soak: HTTP plaintext, {connections} connections, constant load",
+                CaseCatalog.Startup => Protocol == LoadProtocol.Echo
+                    ? "Start-up: spawn to first echo round trip"
+                    : "Start-up: spawn to first GET /plaintext 200",
                 _ => Name,
             };
         }

@@ -19,6 +19,8 @@ internal static class CaseCatalog
     public const string Idle = "idle";
     /// <summary>The long constant-load run with its RSS curve.</summary>
     public const string Soak = "soak";
+    /// <summary>Milliseconds from spawn to first answer and RSS then, JIT and NativeAOT builds side by side.</summary>
+    public const string Startup = "startup";
 
     /// <summary>The connection counts of the echo and plaintext families.</summary>
     public static IReadOnlyList<int> ConnectionCounts { get; } = [64, 256, 1024, 10_000];
@@ -45,6 +47,8 @@ internal static class CaseCatalog
         cases.Add(new BenchCase(Name(Json, 256), Json, CaseKind.Throughput, LoadProtocol.Http, "/json", 256));
         cases.Add(new BenchCase(Name(Churn, 256), Churn, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", 256, RequestsPerConnection: 10));
         cases.Add(new BenchCase(Idle, Idle, CaseKind.Idle, LoadProtocol.Http, "/plaintext", idleConnections));
+        cases.Add(new BenchCase(Name(Startup, "http"), Startup, CaseKind.Startup, LoadProtocol.Http, "/plaintext", 1));
+        cases.Add(new BenchCase(Name(Startup, "echo"), Startup, CaseKind.Startup, LoadProtocol.Echo, "", 1));
         cases.Add(new BenchCase(Soak, Soak, CaseKind.Soak, LoadProtocol.Http, "/plaintext", SoakConnections));
         return cases;
     }
@@ -52,13 +56,13 @@ internal static class CaseCatalog
     /// <summary>What runs without <c>--cases</c>: everything but the soak, which takes <c>--soak-duration</c> per server and is asked for by name.</summary>
     public static IReadOnlyList<BenchCase> Default(int idleConnections) => All(idleConnections).Where(c => c.Kind != CaseKind.Soak).ToList();
 
-    /// <summary>The <c>--quick</c> subset: the headline cases at 256 connections and the idle-memory case.</summary>
+    /// <summary>The <c>--quick</c> subset: the headline cases at 256 connections, the idle-memory case and start-up (under 10 s for every server).</summary>
     public static IReadOnlyList<BenchCase> Quick(int idleConnections) =>
-        All(idleConnections).Where(c => c.Name is "echo-256" or "plaintext-256" or "pipelined-256" or Idle).ToList();
+        All(idleConnections).Where(c => c.Name is "echo-256" or "plaintext-256" or "pipelined-256" or Idle || c.Family == Startup).ToList();
 
     /// <summary>Every name <c>--cases</c> accepts, for help and errors: the families, then each case.</summary>
     public static string Names { get; } =
-        string.Join(", ", new[] { "all", Echo, Plaintext }.Concat(All(1).Select(c => c.Name)));
+        string.Join(", ", new[] { "all", Echo, Plaintext, Startup }.Concat(All(1).Select(c => c.Name)));
 
     /// <summary>
     /// Parses a comma-separated list of case names (<c>plaintext-256</c>), families (<c>echo</c>: every echo case) or
@@ -94,4 +98,6 @@ internal static class CaseCatalog
     }
 
     private static string Name(string family, int connections) => string.Create(CultureInfo.InvariantCulture, $"{family}-{connections}");
+
+    private static string Name(string family, string variant) => $"{family}-{variant}";
 }

@@ -11,4 +11,7 @@ internal enum CaseKind
 
     /// <summary>Constant load for <c>--soak-duration</c> on a fresh server: the RSS curve and a steady/growing verdict.</summary>
     Soak,
+
+    /// <summary>Fresh spawns of a server: milliseconds from the spawn to its first answer, and its RSS then (see <see cref="Running.StartupProbe"/>).</summary>
+    Startup,
 }

@@ -163,6 +163,13 @@ internal sealed record Measurement
     public double ServerCpuSeconds { get; init; }
     /// <summary>Server CPU microseconds per completed request: the cost figure that does not depend on the load generator's ceiling.</summary>
     public double ServerCpuMicrosecondsPerRequest { get; init; }
+    /// <summary>
+    /// Managed bytes the server process allocated during the load per completed request (from its SIGUSR2 stats lines
+    /// before and after); null for a server that does not report them (nginx).
+    /// </summary>
+    public double? AllocatedBytesPerRequest { get; init; }
+    /// <summary>Of <see cref="AllocatedBytesPerRequest"/>, the bytes allocated on the event-loop threads; null for a server without loops.</summary>
+    public double? LoopAllocatedBytesPerRequest { get; init; }
     /// <summary>Median latency, µs.</summary>
     public double P50Us { get; init; }
     /// <summary>99th percentile latency, µs.</summary>
@@ -179,6 +186,8 @@ internal sealed record Measurement
     public IdleMeasurement? Idle { get; init; }
     /// <summary>The soak's RSS curve and verdict.</summary>
     public SoakMeasurement? Soak { get; init; }
+    /// <summary>A start-up case's figures.</summary>
+    public StartupMeasurement? Startup { get; init; }
 }
 
 /// <summary>RSS per idle connection: (server RSS with N idle connections − server RSS before any) / N.</summary>

@@ -12,6 +12,10 @@ internal static class Format
     public static string Number(double value) =>
         value.ToString(Math.Abs(value) < 100 ? "N1" : "N0", CultureInfo.InvariantCulture);
 
+    /// <summary>Bytes per request, with the decimals that matter near zero: <c>0.00</c>, <c>3.25</c>, <c>48.1</c>, <c>1,234</c>.</summary>
+    public static string BytesPerRequest(double value) =>
+        value.ToString(Math.Abs(value) switch { < 10 => "N2", < 100 => "N1", _ => "N0" }, CultureInfo.InvariantCulture);
+
     /// <summary>A ratio: <c>2.54×</c>.</summary>
     public static string Ratio(double value) => value.ToString(value < 10 ? "0.00" : "N1", CultureInfo.InvariantCulture) + "×";
 

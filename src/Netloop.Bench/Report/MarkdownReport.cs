@@ -34,7 +34,10 @@ internal static class MarkdownReport
         Line();
         Line("Figures are medians over the rounds that succeeded. *vs X* divides a server's figure by peer X's in the same run. " +
              "*Server CPU µs/req* is the CPU time (user + system) of the server's whole process tree during the load, divided by " +
-             "the requests completed: lower is better, and unlike requests/s it does not hit the load generator's own ceiling.");
+             "the requests completed: lower is better, and unlike requests/s it does not hit the load generator's own ceiling. " +
+             "*alloc B/req* is the managed bytes the server process allocated during the load (from the counters it prints on SIGUSR2 " +
+             "just before and after) divided by the requests completed, and *loop alloc B/req* the event-loop threads' share: 0 means an " +
+             "allocation-free steady state (– for servers that do not report it).");
         Line();
 
         WriteServers(report, Line);
@@ -46,6 +49,7 @@ internal static class MarkdownReport
                 case nameof(CaseKind.Throughput): WriteThroughputCase(report, entry, Line); break;
                 case nameof(CaseKind.Idle): WriteIdleCase(report, entry, Line); break;
                 case nameof(CaseKind.Soak): WriteSoakCase(report, entry, Line); break;
+                case nameof(CaseKind.Startup): StartupReport.Write(report, entry, Line); break;
             }
         }
         if (charts.Count > 0)
@@ -105,7 +109,10 @@ internal static class MarkdownReport
         var header = new List<string> { "server", "requests/s" };
         if (echo) header.Add("MB/s");
         header.AddRange(peers.Select(p => $"vs {p.Label}"));
-        header.AddRange(["server CPU µs/req", "p50", "p99", "errors", "rounds (requests/s)"]);
+        bool allocations = report.Results.Any(r => r.Case == entry.Name && r.Median?.AllocatedBytesPerRequest is not null);
+        header.Add("server CPU µs/req");
+        if (allocations) header.AddRange(["alloc B/req", "loop alloc B/req"]);
+        header.AddRange(["p50", "p99", "errors", "rounds (requests/s)"]);
         line("| " + string.Join(" | ", header) + " |");
         line("|---|" + string.Concat(header.Skip(1).Select(_ => "---:|")));
         foreach (var server in ServersOf(report, entry))
@@ -127,6 +134,11 @@ internal static class MarkdownReport
                     cells.Add(peerMedian is { RequestsPerSecond: > 0 } ? Format.Ratio(median.RequestsPerSecond / peerMedian.RequestsPerSecond) : Dash);
                 }
                 cells.Add(Format.Number(median.ServerCpuMicrosecondsPerRequest));
+                if (allocations)
+                {
+                    cells.Add(median.AllocatedBytesPerRequest is { } allocated ? Format.BytesPerRequest(allocated) : Dash);
+                    cells.Add(median.LoopAllocatedBytesPerRequest is { } loops ? Format.BytesPerRequest(loops) : Dash);
+                }
                 cells.Add(Format.Latency(median.P50Us));
                 cells.Add(Format.Latency(median.P99Us));
                 cells.Add(median.Errors == 0 ? "0" : Format.Count(median.Errors));
@@ -204,7 +216,8 @@ internal static class MarkdownReport
         line($"## {entry.Title} (`{entry.Name}`)");
         line("");
         line($"One run per server of {Format.Duration(report.Settings.SoakDurationSeconds)}. Verdict from the least-squares RSS slope over the second half " +
-             "(*growing* past 1 % of the mean RSS, and at least 256 KB, per minute).");
+             "(`netloop load --monitor-pid`: *growing* when the slope exceeds both 1 MB/min and 2 % of the mean RSS per minute, " +
+             "and the fitted growth exceeds 3× the scatter around the line, so a GC sawtooth is not taken for a leak).");
         line("");
         line("| server | verdict | RSS slope, 2nd half | RSS start | RSS end | RSS peak | requests/s | server CPU µs/req | errors |");
         line("|---|---|---:|---:|---:|---:|---:|---:|---:|");

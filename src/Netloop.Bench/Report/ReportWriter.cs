@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Netloop.Bench.Report;
 
-/// <summary>Writes a run's three outputs into its folder: results.json, the PNG charts, and report.md (which links the charts).</summary>
+/// <summary>Writes a run's outputs into its folder: results.json, the PNG charts, report.md (which links the charts) and summary.txt (for CI logs).</summary>
 internal static class ReportWriter
 {
     /// <summary>The results file's name.</summary>
@@ -10,6 +10,9 @@ internal static class ReportWriter
 
     /// <summary>The report's name.</summary>
     public const string ReportFile = "report.md";
+
+    /// <summary>The plain-text summary's name (see <see cref="SummaryText"/>).</summary>
+    public const string SummaryFile = "summary.txt";
 
     /// <summary>Writes everything; returns the report's path.</summary>
     public static async Task<string> WriteAsync(BenchReport report, string folder)
@@ -19,6 +22,7 @@ internal static class ReportWriter
         var charts = Charts.Write(report, folder);
         string path = Path.Combine(folder, ReportFile);
         await File.WriteAllTextAsync(path, MarkdownReport.Render(report, charts)).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(folder, SummaryFile), SummaryText.Render(report)).ConfigureAwait(false);
         return path;
     }
 

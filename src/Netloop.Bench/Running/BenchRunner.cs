@@ -13,13 +13,14 @@ namespace Netloop.Bench.Running;
 /// once per protocol (echo, then HTTP) and once more, fresh, for the idle case; the soak runs once per server after
 /// the rounds. Every server and case that cannot run is recorded with its reason; nothing is skipped silently.
 /// </summary>
-internal sealed class BenchRunner
+internal sealed partial class BenchRunner
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_idleSettle = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan s_idleSampleInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_soakSampleInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_statsTimeout = TimeSpan.FromSeconds(5);
 
     private readonly BenchPlan _plan;
     private readonly ServerLauncher _launcher;
@@ -56,11 +57,13 @@ internal sealed class BenchRunner
         var throughput = _plan.Cases.Where(c => c.Kind == CaseKind.Throughput).ToList();
         var idle = _plan.Cases.FirstOrDefault(c => c.Kind == CaseKind.Idle);
         var soak = _plan.Cases.FirstOrDefault(c => c.Kind == CaseKind.Soak);
+        var startup = _plan.Cases.Where(c => c.Kind == CaseKind.Startup).ToList();
         for (int round = 1; round <= _plan.Rounds && !cancellationToken.IsCancellationRequested; round++)
         {
             foreach (var spec in _plan.Servers)
             {
                 if (!availability[spec.Name].Available || cancellationToken.IsCancellationRequested) continue;
+                if (startup.Count > 0 && StartupEntrant.Measures(spec)) await RunStartupAsync(spec, startup, round, cancellationToken).ConfigureAwait(false);
                 foreach (var protocol in new[] { LoadProtocol.Echo, LoadProtocol.Http })
                 {
                     var cases = throughput.Where(c => c.Protocol == protocol && spec.Speaks(protocol)).ToList();
@@ -96,11 +99,11 @@ internal sealed class BenchRunner
         var results = new List<CaseResult>();
         foreach (var benchCase in _plan.Cases)
         {
-            foreach (var spec in _plan.Servers.Where(s => s.Speaks(benchCase.Protocol)))
+            foreach (var (name, spec) in ResultRowsOf(benchCase))
             {
-                var rounds = _rounds.TryGetValue((spec.Name, benchCase.Name), out var list) ? list : [];
+                var rounds = _rounds.TryGetValue((name, benchCase.Name), out var list) ? list : [];
                 string reason = availability[spec.Name].Available ? "not measured: the run was interrupted" : availability[spec.Name].Status;
-                results.Add(Medians.Summarize(spec.Name, benchCase.Name, rounds, reason));
+                results.Add(Medians.Summarize(name, benchCase.Name, rounds, reason));
             }
         }
         return (servers, results);
@@ -138,7 +141,7 @@ internal sealed class BenchRunner
                         continue;
                     }
                 }
-                var measurement = await MeasureThroughputAsync(server, benchCase, round, $"{name}-{benchCase.Name}", cancellationToken).ConfigureAwait(false);
+                var measurement = await MeasureThroughputAsync(spec, server, benchCase, round, $"{name}-{benchCase.Name}", cancellationToken).ConfigureAwait(false);
                 Record(spec, benchCase, round, measurement, cancellationToken);
             }
         }
@@ -152,16 +155,30 @@ internal sealed class BenchRunner
         }
     }
 
-    private async Task<Measurement> MeasureThroughputAsync(ServerProcess server, BenchCase benchCase, int round, string logName, CancellationToken cancellationToken)
+    private async Task<Measurement> MeasureThroughputAsync(ServerSpec spec, ServerProcess server, BenchCase benchCase, int round, string logName, CancellationToken cancellationToken)
     {
+        var statsBefore = await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
         var before = ProcessTree.Read([server.Pid]);
         var outcome = await _load.RunAsync(LoadRequest.For(benchCase, server.Port, _plan.Duration, server.Pid), logName, cancellationToken).ConfigureAwait(false);
         var after = ProcessTree.Read([server.Pid]);
+        var statsAfter = await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
         if (server.HasExited) return Failed(round, server.ExitDescription);
         if (outcome.Result is not { } result) return Failed(round, outcome.Failure ?? "load failed");
         if (result.Requests <= 0) return Failed(round, $"no request completed ({ErrorSummary(result.Errors) ?? "no errors reported"})");
         double cpu = result.Monitor is { CpuSeconds: > 0 } monitor ? monitor.CpuSeconds : Math.Max(0, after.CpuSeconds - before.CpuSeconds);
-        return FromResult(round, result, cpu);
+        return WithAllocations(FromResult(round, result, cpu), statsBefore, statsAfter);
+    }
+
+    /// <summary>Whether <paramref name="spec"/> answers SIGUSR2 with a stats line: netloop serve and the Kestrel peer. Never nginx, whose master takes SIGUSR2 as "upgrade the binary".</summary>
+    internal static bool ReportsStats(ServerSpec spec) => spec.Family is ServerFamily.Netloop or ServerFamily.Kestrel;
+
+    private static async Task<ServerStatsLine?> ReadStatsAsync(ServerSpec spec, ServerProcess server, CancellationToken cancellationToken) =>
+        ReportsStats(spec) ? await server.ReadStatsAsync(s_statsTimeout, cancellationToken).ConfigureAwait(false) : null;
+
+    private static Measurement WithAllocations(Measurement measurement, ServerStatsLine? before, ServerStatsLine? after)
+    {
+        var (process, loops) = ServerStatsLine.PerRequest(before, after, measurement.Requests);
+        return measurement with { AllocatedBytesPerRequest = process, LoopAllocatedBytesPerRequest = loops };
     }
 
     private async Task<Measurement> RunIdleAsync(ServerSpec spec, BenchCase benchCase, int round, CancellationToken cancellationToken)
@@ -306,6 +323,7 @@ internal sealed class BenchRunner
             {
                 await _load.RunAsync(LoadRequest.For(benchCase, server.Port, _plan.Warmup, null), $"{name}-warmup", cancellationToken).ConfigureAwait(false);
             }
+            var statsBefore = await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
             var before = ProcessTree.Read([server.Pid]);
             var sampler = TreeSampler.Start([server.Pid], s_soakSampleInterval);
             LoadOutcome outcome;
@@ -316,23 +334,27 @@ internal sealed class BenchRunner
                 samples = await sampler.StopAsync().ConfigureAwait(false);
             }
             var after = ProcessTree.Read([server.Pid]);
+            var statsAfter = await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
             if (server.HasExited) return Failed(1, server.ExitDescription);
             if (outcome.Result is not { } result) return Failed(1, outcome.Failure ?? "load failed");
             if (result.Requests <= 0) return Failed(1, $"no request completed ({ErrorSummary(result.Errors) ?? "no errors reported"})");
 
             var curve = samples.Where(s => s.Usage.Processes > 0).Select(s => new RssPoint(s.TimeMs / 1000.0, s.Usage.RssBytes)).ToList();
-            var (slope, verdict) = RssTrend.Analyze(curve);
+            // The load's own --monitor-pid verdict; the bench's curve is judged by the same rule only if that is missing.
+            var fallback = result.Monitor is null
+                ? Netloop.Load.Monitoring.SteadyStateVerdict.Evaluate(curve.Select(p => new MonitorSample { TimeMs = (long)(p.Seconds * 1000), RssBytes = p.RssBytes }).ToList())
+                : null;
             var soak = new SoakMeasurement
             {
-                Verdict = result.Monitor?.Verdict ?? verdict,
-                SlopeKbPerMinute = result.Monitor?.RssSlopeKbPerMinute ?? slope,
+                Verdict = result.Monitor?.Verdict ?? fallback!.Verdict,
+                SlopeKbPerMinute = result.Monitor?.RssSlopeKbPerMinute ?? fallback!.SlopeKbPerMinute,
                 RssStartBytes = curve.Count > 0 ? curve[0].RssBytes : 0,
                 RssEndBytes = curve.Count > 0 ? curve[^1].RssBytes : 0,
                 RssPeakBytes = curve.Count > 0 ? curve.Max(p => p.RssBytes) : 0,
                 Curve = curve,
             };
             double cpu = result.Monitor is { CpuSeconds: > 0 } monitor ? monitor.CpuSeconds : Math.Max(0, after.CpuSeconds - before.CpuSeconds);
-            return FromResult(1, result, cpu) with { Soak = soak };
+            return WithAllocations(FromResult(1, result, cpu), statsBefore, statsAfter) with { Soak = soak };
         }
         finally
         {
@@ -350,14 +372,17 @@ internal sealed class BenchRunner
     }
 
     // A measurement cut short by SIGINT is not a failure of the server: leave it out, and the case reads "not run".
-    private void Record(ServerSpec spec, BenchCase benchCase, int round, Measurement measurement, CancellationToken cancellationToken)
+    private void Record(ServerSpec spec, BenchCase benchCase, int round, Measurement measurement, CancellationToken cancellationToken) =>
+        Record(spec.Name, benchCase, round, measurement, cancellationToken);
+
+    private void Record(string server, BenchCase benchCase, int round, Measurement measurement, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested) return;
-        var key = (spec.Name, benchCase.Name);
+        var key = (server, benchCase.Name);
         if (!_rounds.TryGetValue(key, out var list)) _rounds[key] = list = [];
         list.Add(measurement);
         string prefix = benchCase.Kind == CaseKind.Soak ? "[soak]" : $"[round {round}/{_plan.Rounds}]";
-        Say($"{prefix} {spec.Name} {benchCase.Name}: {Describe(measurement)}");
+        Say($"{prefix} {server} {benchCase.Name}: {Describe(measurement)}");
     }
 
     private static string Describe(Measurement m)
@@ -367,9 +392,19 @@ internal sealed class BenchRunner
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{idle.BytesPerConnection:N0} B per idle connection ({idle.ConnectionsOpen:N0} open, server fds +{idle.ServerFdsAdded:N0})"));
         }
+        else if (m.Startup is { } startup)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{startup.Build}: {startup.MillisecondsToFirstResponse:N1} ms to first response, RSS {startup.RssBytes / 1e6:N1} MB (median of {startup.SpawnMilliseconds.Count} spawns)"));
+        }
         else if (m.Ok)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{m.RequestsPerSecond:N0} req/s, server CPU {m.ServerCpuMicrosecondsPerRequest:N1} µs/req, p99 {m.P99Us / 1000:N2} ms"));
+            if (m.AllocatedBytesPerRequest is { } allocated)
+            {
+                string loops = m.LoopAllocatedBytesPerRequest is { } l ? $" (loops {Format.BytesPerRequest(l)})" : "";
+                parts.Add($"alloc {Format.BytesPerRequest(allocated)} B/req{loops}");
+            }
             if (m.Errors > 0) parts.Add($"errors: {m.ErrorSummary}");
             if (m.Soak is { } soak) parts.Add(string.Create(CultureInfo.InvariantCulture, $"RSS {soak.RssStartBytes / 1048576.0:N1} → {soak.RssEndBytes / 1048576.0:N1} MB, {soak.Verdict}"));
         }

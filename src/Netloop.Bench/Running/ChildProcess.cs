@@ -13,17 +13,19 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly StringBuilder? _stdout;
+    private readonly Action<string>? _onOutputLine;
     private readonly Lock _gate = new();
     private string _lastErrorLine = "";
     private string _lastOutputLine = "";
     private int _outputLines;
     private bool _closed;
 
-    private ChildProcess(Process process, StreamWriter log, bool keepStdout)
+    private ChildProcess(Process process, StreamWriter log, bool keepStdout, Action<string>? onOutputLine)
     {
         _process = process;
         _log = log;
         _stdout = keepStdout ? new StringBuilder() : null;
+        _onOutputLine = onOutputLine;
     }
 
     /// <summary>The process id (taskset execs the program, so this is the program's own pid).</summary>
@@ -53,8 +55,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         get { lock (_gate) return _outputLines; }
     }
 
-    /// <summary>Starts <paramref name="command"/> with stdin closed and its output appended to <paramref name="logPath"/>.</summary>
-    public static ChildProcess Start(ProcessCommand command, string logPath, bool keepStdout = false)
+    /// <summary>
+    /// Starts <paramref name="command"/> with stdin closed and its output appended to <paramref name="logPath"/>;
+    /// <paramref name="onOutputLine"/>, when given, sees every stdout line as it arrives (on a reader thread).
+    /// <paramref name="spawnClock"/>, when given, is started just before the fork, once the log is open (the start-up case times from there).
+    /// </summary>
+    public static ChildProcess Start(ProcessCommand command, string logPath, bool keepStdout = false, Action<string>? onOutputLine = null, Stopwatch? spawnClock = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         var info = new ProcessStartInfo(command.FileName)
@@ -65,14 +71,19 @@ internal sealed class ChildProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (string argument in command.Arguments) info.ArgumentList.Add(argument);
+        if (command.Environment is not null)
+        {
+            foreach (var (name, value) in command.Environment) info.Environment[name] = value;
+        }
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info };
-        var child = new ChildProcess(process, log, keepStdout);
+        var child = new ChildProcess(process, log, keepStdout, onOutputLine);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data, isError: true);
         lock (child._gate) log.WriteLine($"$ {command}");
         try
         {
+            spawnClock?.Start();
             process.Start();
         }
         catch (Exception)
@@ -166,5 +177,6 @@ internal sealed class ChildProcess : IAsyncDisposable
             _stdout?.AppendLine(line);
             _log.WriteLine(line);
         }
+        _onOutputLine?.Invoke(line);
     }
 }

@@ -17,6 +17,13 @@ internal static class Medians
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
+    /// <summary>The median of the values present; null when none is (a figure the server did not report in any round).</summary>
+    public static double? MedianOrNull(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v is not null).Select(v => v!.Value).ToList();
+        return present.Count == 0 ? null : Of(present);
+    }
+
     /// <summary>The result of <paramref name="server"/> in <paramref name="caseName"/> from its rounds.</summary>
     /// <param name="server">Server name.</param>
     /// <param name="caseName">Case name.</param>
@@ -60,6 +67,8 @@ internal static class Medians
             DurationSeconds = M(r => r.DurationSeconds),
             ServerCpuSeconds = M(r => r.ServerCpuSeconds),
             ServerCpuMicrosecondsPerRequest = M(r => r.ServerCpuMicrosecondsPerRequest),
+            AllocatedBytesPerRequest = MedianOrNull(ok.Select(r => r.AllocatedBytesPerRequest)),
+            LoopAllocatedBytesPerRequest = MedianOrNull(ok.Select(r => r.LoopAllocatedBytesPerRequest)),
             P50Us = M(r => r.P50Us),
             P99Us = M(r => r.P99Us),
             P999Us = M(r => r.P999Us),
@@ -79,6 +88,23 @@ internal static class Medians
             },
             // A soak runs once: its curve is the round's own.
             Soak = ok.Select(r => r.Soak).FirstOrDefault(s => s is not null),
+            Startup = StartupOf(ok),
+        };
+    }
+
+    // Start-up pools the spawns of every round: the median of all of them, not a median of round medians.
+    private static StartupMeasurement? StartupOf(IReadOnlyList<Measurement> ok)
+    {
+        var rounds = ok.Where(r => r.Startup is not null).Select(r => r.Startup!).ToList();
+        if (rounds.Count == 0) return null;
+        var milliseconds = rounds.SelectMany(s => s.SpawnMilliseconds).ToList();
+        var rss = rounds.SelectMany(s => s.SpawnRssBytes).ToList();
+        return rounds[0] with
+        {
+            MillisecondsToFirstResponse = Of(milliseconds),
+            RssBytes = (long)Of(rss.Select(b => (double)b)),
+            SpawnMilliseconds = milliseconds,
+            SpawnRssBytes = rss,
         };
     }
 }

@@ -3,6 +3,9 @@ namespace Netloop.Bench.Running;
 /// <summary>A program and its arguments, as handed to <see cref="System.Diagnostics.ProcessStartInfo"/> (no shell in between).</summary>
 internal sealed record ProcessCommand(string FileName, IReadOnlyList<string> Arguments)
 {
+    /// <summary>Environment variables set for the child on top of this process's own (null: none).</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
     /// <summary>This command with more arguments after the existing ones.</summary>
     public ProcessCommand With(IEnumerable<string> more) => this with { Arguments = [.. Arguments, .. more] };
 

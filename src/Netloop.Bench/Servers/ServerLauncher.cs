@@ -30,6 +30,12 @@ internal sealed class ServerLauncher
         _logs = logDirectory;
     }
 
+    /// <summary>How <c>netloop</c> is run again (this process's own build).</summary>
+    public NetloopExecutable Netloop => _netloop;
+
+    /// <summary>The clone the bench runs in, or null.</summary>
+    public string? RepositoryRoot => _repositoryRoot;
+
     /// <summary>The nginx executable, or null when nginx is not installed.</summary>
     public string? NginxPath { get; } = CpuPinning.FindOnPath("nginx");
 
@@ -61,13 +67,14 @@ internal sealed class ServerLauncher
     /// <param name="port">Port to listen on.</param>
     /// <param name="maxConnections">Connections the run may hold at once.</param>
     /// <param name="idleTimeout">How long an idle connection may stay open: beyond any case's hold.</param>
-    public ProcessCommand Command(ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, TimeSpan idleTimeout)
+    /// <param name="netloop">Another build of <c>netloop</c> to run (the start-up case's NativeAOT binary); null for <see cref="Netloop"/>.</param>
+    public ProcessCommand Command(ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, TimeSpan idleTimeout, NetloopExecutable? netloop = null)
     {
         string portText = port.ToString(CultureInfo.InvariantCulture);
         switch (spec.Family)
         {
             case ServerFamily.Netloop:
-                return _netloop.Run(
+                return (netloop ?? _netloop).Run(
                 [
                     "serve", "--mode", spec.Name, "--protocol", protocol == LoadProtocol.Echo ? "echo" : "http",
                     "--loops", "1", "--port", portText,

@@ -10,10 +10,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     private static readonly TimeSpan s_probeInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly ChildProcess _process;
+    private readonly StatsInbox _stats;
 
-    private ServerProcess(ChildProcess process, int port)
+    private ServerProcess(ChildProcess process, StatsInbox stats, int port)
     {
         _process = process;
+        _stats = stats;
         Port = port;
     }
 
@@ -38,9 +40,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         ProcessCommand command, int port, LoadProtocol protocol, bool waitForOutput, string logPath, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ChildProcess process;
+        var stats = new StatsInbox();
         try
         {
-            process = ChildProcess.Start(command, logPath);
+            process = ChildProcess.Start(command, logPath, onOutputLine: stats.OnLine);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
@@ -61,7 +64,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             if (!waitForOutput || process.OutputLines > 0)
             {
                 problem = await ReadinessProbe.TryAsync(port, protocol, cancellationToken).ConfigureAwait(false);
-                if (problem is null) return (new ServerProcess(process, port), null);
+                if (problem is null) return (new ServerProcess(process, stats, port), null);
             }
             try
             {
@@ -79,6 +82,30 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (null, $"did not start within {timeout.TotalSeconds:0} s ({problem}): {last}");
     }
 
+    /// <summary>
+    /// Asks the server for its counters (SIGUSR2, see <see cref="ServerStatsLine"/>) and waits at most
+    /// <paramref name="timeout"/> for the line. Null when the server does not catch SIGUSR2 (nginx: the signal would end
+    /// it), has exited, or did not answer in time. One request at a time.
+    /// </summary>
+    public async Task<ServerStatsLine?> ReadStatsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_process.HasExited || !Posix.Catches(Pid, Posix.SIGUSR2)) return null;
+        var answer = _stats.Expect();
+        try
+        {
+            if (!Posix.Signal(Pid, Posix.SIGUSR2)) return null;
+            return await answer.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            return null;
+        }
+        finally
+        {
+            _stats.Forget(answer);
+        }
+    }
+
     /// <summary>Stops the server: SIGTERM, then SIGKILL to its tree after <paramref name="grace"/>. Returns how it ended.</summary>
     public Task<string> StopAsync(TimeSpan grace) => _process.StopAsync(grace);
 
@@ -86,4 +113,38 @@ internal sealed class ServerProcess : IAsyncDisposable
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static string LastLine(ChildProcess process) => process.LastLine.Length > 0 ? process.LastLine : "(no output)";
+
+    // Hands the next stats line to whoever is waiting for one; a line nobody waits for (a late answer) is dropped.
+    private sealed class StatsInbox
+    {
+        private readonly Lock _gate = new();
+        private TaskCompletionSource<ServerStatsLine>? _waiting;
+
+        public Task<ServerStatsLine> Expect()
+        {
+            var waiting = new TaskCompletionSource<ServerStatsLine>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate) _waiting = waiting;
+            return waiting.Task;
+        }
+
+        public void Forget(Task<ServerStatsLine> answer)
+        {
+            lock (_gate)
+            {
+                if (_waiting?.Task == answer) _waiting = null;
+            }
+        }
+
+        public void OnLine(string line)
+        {
+            if (ServerStatsLine.TryParse(line) is not { } stats) return;
+            TaskCompletionSource<ServerStatsLine>? waiting;
+            lock (_gate)
+            {
+                waiting = _waiting;
+                _waiting = null;
+            }
+            waiting?.TrySetResult(stats);
+        }
+    }
 }

@@ -32,7 +32,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<bool> _quick = new("--quick")
     {
-        Description = "A ~2-minute subset for developers: cases echo-256, plaintext-256, pipelined-256 and idle, 1 round, 3s per case, 1s warm-up (each still overridable).",
+        Description = "A ~2-minute subset for developers: cases echo-256, plaintext-256, pipelined-256, idle, startup-http and startup-echo, 1 round, 3s per case, 1s warm-up (each still overridable).",
     };
 
     private readonly Option<IReadOnlyList<ServerSpec>?> _servers = new("--servers")

@@ -174,6 +174,8 @@ internal sealed class ServeCommand : Command
             return ExitCodes.UsageError;
         }
 
+        // SIGUSR2 logs the allocation counters (see StatsSignal); from here on, so the line's counters exist.
+        using var statsSignal = new StatsSignal(server, logger);
         string loops = options.Mode is ServerMode.Epoll or ServerMode.Poll ? $", loops {options.Loops}" : "";
         logger.LogInformation(
             "netloop {Version} listening on {EndPoint} (mode {Mode}, protocol {Protocol}{Loops}, pid {Pid})",

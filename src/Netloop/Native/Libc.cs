@@ -36,6 +36,8 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)] internal static partial int statx(int dirfd, byte* pathname, int flags, uint mask, byte* buffer);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int getrlimit(int resource, ResourceLimit* limit);
     [LibraryImport(Lib, SetLastError = true)] internal static partial int setrlimit(int resource, ResourceLimit* limit);
+    [LibraryImport(Lib, SetLastError = true)] internal static partial int kill(int pid, int signal);
+    [LibraryImport(Lib)] internal static partial uint geteuid();
     [LibraryImport(Lib, SetLastError = true)] internal static partial int sched_setaffinity(int pid, nuint setSize, ulong* mask);
 }
 

@@ -239,6 +239,12 @@ internal static unsafe class Sys
     }
 
     /// <summary>Reads RLIMIT_NOFILE (soft, hard).</summary>
+    /// <summary>Sends <paramref name="signal"/> to process <paramref name="pid"/>.</summary>
+    public static int Kill(int pid, int signal) => Libc.kill(pid, signal) == 0 ? 0 : Fail();
+
+    /// <summary>True when the effective user is root.</summary>
+    public static bool IsRoot => Libc.geteuid() == 0;
+
     /// <summary>Pins the calling thread (pid 0) or process to one CPU; cpu must be below 1024.</summary>
     public static int SetAffinity(int pid, int cpu)
     {

@@ -177,19 +177,6 @@ public sealed class BenchReportTests
         }
     }
 
-    [Fact]
-    public void Rss_trend_is_steady_for_a_flat_second_half_growing_for_a_rising_one_and_too_short_for_a_few_points()
-    {
-        var flat = Enumerable.Range(0, 120).Select(i => new RssPoint(i, 50_000_000 + (i < 30 ? i * 500_000L : 15_000_000))).ToList();
-        var rising = Enumerable.Range(0, 120).Select(i => new RssPoint(i, 50_000_000 + i * 200_000L)).ToList();
-
-        Assert.Equal(RssTrend.Steady, RssTrend.Analyze(flat).Verdict);
-        var (slope, verdict) = RssTrend.Analyze(rising);
-        Assert.Equal(RssTrend.Growing, verdict);
-        Assert.InRange(slope, 200_000 * 60 / 1024.0 * 0.99, 200_000 * 60 / 1024.0 * 1.01);
-        Assert.Equal(RssTrend.TooShort, RssTrend.Analyze(flat.Take(5).ToList()).Verdict);
-    }
-
     internal static void AssertPng(string path)
     {
         Assert.True(File.Exists(path), $"missing chart {path}");
