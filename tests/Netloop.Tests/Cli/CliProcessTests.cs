@@ -123,7 +123,7 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
         var result = await CliProcess.RunToExitAsync(output, "--version");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"^\d+\.\d+\.\d+", result.StdOut.Trim());
+        Assert.Matches(@"^\d+\.\d+\.\d+$", result.StdOut.Trim());
     }
 
     [Theory]
