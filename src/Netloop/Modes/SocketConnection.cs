@@ -112,6 +112,8 @@ internal abstract partial class SocketConnection : IConnection
 
     public void Abort() => Request(EndRequest.Abort);
 
+    public void SwitchProtocol(IConnectionProtocol protocol) => _protocol = protocol ?? throw new ArgumentNullException(nameof(protocol));
+
     /// <summary>Graceful stop: read no more, send what is pending, then close.</summary>
     public void BeginShutdown() => Request(EndRequest.Drain);
 

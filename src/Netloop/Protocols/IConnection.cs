@@ -54,4 +54,14 @@ public interface IConnection
 
     /// <summary>Closes at once, discarding unsent output.</summary>
     void Abort();
+
+    /// <summary>
+    /// Hands the connection to <paramref name="protocol"/>: every later call (bytes received, input completed, timer,
+    /// closed) goes to it, and bytes the current protocol leaves unconsumed are offered to it. Made from within a call
+    /// or turn of the current protocol, which stops hearing of the connection; the new one gets no
+    /// <see cref="IConnectionProtocol.OnConnected"/>. An idle protocol parks itself this way (HTTP/1.1 between
+    /// requests hands over to a stateless stand-in, so an idle keep-alive connection holds no protocol state), and an
+    /// upgrade hands over to the protocol it upgrades to.
+    /// </summary>
+    void SwitchProtocol(IConnectionProtocol protocol);
 }

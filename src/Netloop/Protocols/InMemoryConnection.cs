@@ -12,7 +12,7 @@ namespace Netloop.Protocols;
 public sealed class InMemoryConnection : IConnection
 {
     private readonly ArrayBufferWriter<byte> _output = new();
-    private readonly IConnectionProtocol _protocol;
+    private IConnectionProtocol _protocol;
     private readonly Queue<(Action<object?> Work, object? State)> _posted = new();
     private byte[] _unconsumed = [];
 
@@ -25,6 +25,12 @@ public sealed class InMemoryConnection : IConnection
 
     /// <inheritdoc/>
     public long Id => 1;
+
+    /// <summary>The protocol the connection's calls go to now (it changes when the protocol switches).</summary>
+    public IConnectionProtocol Protocol => _protocol;
+
+    /// <inheritdoc/>
+    public void SwitchProtocol(IConnectionProtocol protocol) => _protocol = protocol ?? throw new ArgumentNullException(nameof(protocol));
 
     /// <inheritdoc/>
     public IPEndPoint? RemoteEndPoint { get; set; } = new(IPAddress.Loopback, 50000);

@@ -126,4 +126,6 @@ internal sealed class ReusableConnection : IConnection, IBufferWriter<byte>
     public void Close() => throw new InvalidOperationException("not expected to close");
 
     public void Abort() => throw new InvalidOperationException("not expected to abort");
+
+    public void SwitchProtocol(Netloop.Protocols.IConnectionProtocol protocol) => throw new InvalidOperationException("not expected to switch protocols");
 }

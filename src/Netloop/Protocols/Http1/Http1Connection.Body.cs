@@ -24,6 +24,21 @@ internal sealed partial class Http1Connection
     private long _drained;
     private bool _suspendedForBody;
 
+    private void ResetBody()
+    {
+        _body = null!;
+        _chunked = default;
+        _bodyComplete = true;
+        _bodyChunked = false;
+        _bodyRemaining = 0;
+        _bodyReceived = 0;
+        _expectContinue = false;
+        _continueSent = false;
+        _draining = false;
+        _drained = 0;
+        _suspendedForBody = false;
+    }
+
     private void StartBody(RequestBodyStream body, bool hasBody, bool chunked, long contentLength, bool expectContinue)
     {
         _body = body;

@@ -15,6 +15,8 @@ internal sealed partial class Http1Connection
 {
     private bool _chunkedResponse;
 
+    private void ResetResponse() => _chunkedResponse = false;
+
     private bool IsHeadRequest => _context!.Head.IsHead;
 
     /// <summary>Writes the buffered response, or ends a streamed one.</summary>

@@ -13,6 +13,13 @@ internal sealed partial class Http1Connection
     private bool _rateTimerArmed;
     private long _bodyStartMs;
 
+    private void ResetTimers()
+    {
+        _headersTimerArmed = false;
+        _rateTimerArmed = false;
+        _bodyStartMs = 0;
+    }
+
     private void ArmHeadersTimer()
     {
         if (_headersTimerArmed) return;

@@ -14,7 +14,8 @@ namespace Netloop.Protocols.Http1;
 /// </summary>
 internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchange
 {
-    private readonly HttpProtocolFactory _factory;
+    private HttpProtocolFactory _factory;
+    // Null while the object waits in the pool (its connection is then served by the idle stand-in).
     private IConnection _connection = null!;
     // Both only while a request is in progress (the parser while a head is arriving); idle, they are back in the
     // thread's Http1ObjectPool.
@@ -29,6 +30,8 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     private bool _keepAlive;
     private bool _peerDone;
     private bool _closed;
+    // OnClosed came: the transport will not call again, so the object may go back to the pool.
+    private bool _closeReported;
 
     private int _turnThread;
 
@@ -37,11 +40,21 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         _factory = factory;
     }
 
+    /// <summary>The protocol served; set again each time the object is rented from the pool.</summary>
+    internal HttpProtocolFactory Factory
+    {
+        get => _factory;
+        set => _factory = value;
+    }
+
+    /// <summary>The connection served now, or null while the object is parked in the pool.</summary>
+    internal IConnection? Connection => _connection;
+
     private HttpLimits Limits => _factory.Limits;
 
     SynchronizationContext IHttpExchange.LoopContext => LoopContext;
 
-    private ConnectionSynchronizationContext LoopContext => _synchronizationContext ??= new ConnectionSynchronizationContext(_connection, this);
+    private ConnectionSynchronizationContext LoopContext => _synchronizationContext ??= new ConnectionSynchronizationContext(this);
 
     /// <summary>False when called from a thread that is not running one of this connection's turns (handler code after ConfigureAwait(false)).</summary>
     private bool OnTurn => _turnThread == Environment.CurrentManagedThreadId;
@@ -54,7 +67,55 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         return saved;
     }
 
-    internal void ExitTurn(int saved) => _turnThread = saved;
+    /// <summary>Ends a turn; the outermost one gives the object back to the pool when the connection is idle or gone.</summary>
+    internal void ExitTurn(int saved)
+    {
+        _turnThread = saved;
+        if (saved == 0) ReleaseIfIdle();
+    }
+
+    /// <summary>Takes over <paramref name="connection"/> from the idle stand-in, in the state of a connection between requests.</summary>
+    internal void Attach(IConnection connection, bool afterFirstRequest)
+    {
+        _connection = connection;
+        _sawFirstRequest = afterFirstRequest;
+        _inRequest = false;
+        _responseWritten = false;
+        _handlerDone = false;
+        _suspendedForHandler = false;
+        _keepAlive = false;
+        _peerDone = false;
+        _closed = false;
+        _closeReported = false;
+        _turnThread = 0;
+        ResetBody();
+        ResetResponse();
+        ResetTimers();
+    }
+
+    /// <summary>
+    /// Outside every turn: a connection with no request in progress and nothing pending goes back to the idle
+    /// stand-in and this object to the loop's pool (so an idle keep-alive connection holds none of it); a closed
+    /// connection whose handler has finished gives it back too.
+    /// </summary>
+    private void ReleaseIfIdle()
+    {
+        var connection = _connection;
+        if (connection is null) return;
+        if (_closed)
+        {
+            // Until OnClosed the transport may still call; a handler still running holds the object (the GC takes it).
+            if (!_closeReported || (_inRequest && !_handlerDone)) return;
+        }
+        else
+        {
+            if (_inRequest || _parser is not null || _context is not null || _peerDone || _suspendedForHandler) return;
+            DisarmTimer();
+            connection.SwitchProtocol(_sawFirstRequest ? _factory.BetweenRequests : _factory.Fresh);
+        }
+        _connection = null!;
+        Http1ObjectPool.Current.Return(this);
+    }
 
     /// <summary>Runs <paramref name="action"/> as a turn of this connection, soon, from any thread.</summary>
     private void PostTurn(Action<Http1Connection> action) =>
@@ -72,7 +133,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
             }
         }, (this, action));
 
-    public void OnConnected(IConnection connection) => _connection = connection;
+    public void OnConnected(IConnection connection) => Attach(connection, afterFirstRequest: false);
 
     public int OnReceived(IConnection connection, ReadOnlySpan<byte> data)
     {
@@ -180,10 +241,12 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     public void OnClosed(IConnection connection, CloseReason reason)
     {
         _closed = true;
+        _closeReported = true;
         if (_inRequest && !_bodyComplete) FailBody(new IOException($"the connection closed ({reason})"));
         ReturnParser();
         // A context whose handler may still be running stays with it; the GC takes it afterwards.
         if (!_inRequest || _handlerDone) ReturnContext();
+        if (_turnThread == 0) ReleaseIfIdle();
     }
 
     private void ReturnParser()

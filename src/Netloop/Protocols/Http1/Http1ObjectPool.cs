@@ -3,9 +3,9 @@ using Netloop.Http;
 namespace Netloop.Protocols.Http1;
 
 /// <summary>
-/// The parser and the <see cref="HttpContext"/> a connection needs only while a request is in progress, kept per thread
-/// (so per event loop, with no lock): an idle keep-alive connection gives both back and holds a few hundred bytes instead
-/// of several kilobytes. A pipelined burst takes the same objects back off the stack request after request.
+/// The connection state machine, the parser and the <see cref="HttpContext"/> a connection needs only while a request is
+/// in progress, kept per thread (so per event loop, with no lock): an idle keep-alive connection gives all three back
+/// and holds only its transport state instead of several kilobytes. A pipelined burst takes the same objects back off the stack request after request.
 /// </summary>
 internal sealed class Http1ObjectPool
 {
@@ -17,6 +17,7 @@ internal sealed class Http1ObjectPool
 
     private readonly Stack<RequestHeadParser> _parsers = new();
     private readonly Stack<HttpContext> _contexts = new();
+    private readonly Stack<Http1Connection> _connections = new();
     private HttpLimits? _parserLimits;
 
     /// <summary>The calling thread's pool.</summary>
@@ -39,6 +40,20 @@ internal sealed class Http1ObjectPool
         if (_parsers.Count >= MaxKept || !ReferenceEquals(_parserLimits, limits)) return;
         parser.Reset();
         _parsers.Push(parser);
+    }
+
+    /// <summary>A live connection state machine, reset, serving <paramref name="factory"/>.</summary>
+    public Http1Connection RentConnection(HttpProtocolFactory factory)
+    {
+        if (!_connections.TryPop(out var connection)) return new Http1Connection(factory);
+        connection.Factory = factory;
+        return connection;
+    }
+
+    /// <summary>Takes back a connection state machine that has handed its connection to the idle stand-in.</summary>
+    public void Return(Http1Connection connection)
+    {
+        if (_connections.Count < MaxKept) _connections.Push(connection);
     }
 
     public HttpContext RentContext() => _contexts.TryPop(out var context) ? context : new HttpContext();

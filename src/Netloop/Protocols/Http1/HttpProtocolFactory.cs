@@ -15,6 +15,8 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory
         Limits = limits ?? new HttpLimits();
         Json = json ?? new JsonSerializerOptions { TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine() };
         Logger = logger ?? NullLogger.Instance;
+        Fresh = new Http1IdleProtocol(this, afterFirstRequest: false);
+        BetweenRequests = new Http1IdleProtocol(this, afterFirstRequest: true);
     }
 
     /// <inheritdoc/>
@@ -31,6 +33,13 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory
 
     internal ILogger Logger { get; }
 
+    /// <summary>The stand-in of a connection that has sent nothing yet.</summary>
+    internal Http1IdleProtocol Fresh { get; }
+
+    /// <summary>The stand-in of a keep-alive connection between requests.</summary>
+    internal Http1IdleProtocol BetweenRequests { get; }
+
     /// <inheritdoc/>
-    public IConnectionProtocol Create() => new Http1Connection(this);
+    /// <remarks>Every connection starts on the shared stand-in: the live state machine is rented when its first byte arrives.</remarks>
+    public IConnectionProtocol Create() => Fresh;
 }

@@ -1,0 +1,37 @@
+namespace Netloop.Protocols.Http1;
+
+/// <summary>
+/// What an HTTP/1.1 connection runs on while no request is in progress: a stateless stand-in, one per factory and
+/// kind, shared by every idle connection. The first byte of the next request rents a live
+/// <see cref="Http1Connection"/> from the loop's pool and hands the connection to it; when that request is done and
+/// nothing is pending, the live one hands the connection back and returns to the pool. So an idle keep-alive connection
+/// holds no protocol object at all (the transport's few hundred bytes remain), the way nginx frees a request's memory
+/// between requests on a keep-alive connection.
+/// </summary>
+internal sealed class Http1IdleProtocol : IConnectionProtocol
+{
+    private readonly HttpProtocolFactory _factory;
+    private readonly bool _afterFirstRequest;
+
+    /// <param name="factory">The protocol the connection speaks.</param>
+    /// <param name="afterFirstRequest">
+    /// False for a connection that has not sent a byte yet: its first bytes may be an HTTP/2 client preface, which the
+    /// live protocol looks for only then.
+    /// </param>
+    public Http1IdleProtocol(HttpProtocolFactory factory, bool afterFirstRequest)
+    {
+        _factory = factory;
+        _afterFirstRequest = afterFirstRequest;
+    }
+
+    public int OnReceived(IConnection connection, ReadOnlySpan<byte> data)
+    {
+        var live = Http1ObjectPool.Current.RentConnection(_factory);
+        live.Attach(connection, _afterFirstRequest);
+        connection.SwitchProtocol(live);
+        return live.OnReceived(connection, data);
+    }
+
+    // Between requests the peer's FIN needs no answer (RFC 9112 §9.6): close. A timer or a close finds nothing to do.
+    public void OnInputCompleted(IConnection connection) => connection.Close();
+}
