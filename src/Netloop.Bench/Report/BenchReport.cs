@@ -30,7 +30,7 @@ internal sealed record BenchReport
     /// <summary>Every case asked for.</summary>
     public required IReadOnlyList<CaseEntry> Cases { get; init; }
 
-    /// <summary>One entry per server and case the server speaks (Kestrel and nginx have no echo entries).</summary>
+    /// <summary>One entry per server and case the server runs (Kestrel and nginx have no echo entries; the C reference none for JSON, churn, soak and start-up).</summary>
     public required IReadOnlyList<CaseResult> Results { get; init; }
 }
 
@@ -77,7 +77,7 @@ internal sealed record ServerEntry
 {
     /// <summary>Catalog name (<c>epoll</c>, <c>nginx</c>).</summary>
     public required string Name { get; init; }
-    /// <summary><c>Netloop</c>, <c>Kestrel</c> or <c>Nginx</c>.</summary>
+    /// <summary><c>Netloop</c>, <c>Kestrel</c>, <c>Nginx</c> or <c>Reference</c>.</summary>
     public required string Family { get; init; }
     /// <summary>One line for the report.</summary>
     public string Description { get; init; } = "";

@@ -38,6 +38,13 @@ internal static class MarkdownReport
              "*alloc B/req* is the managed bytes the server process allocated during the load (from the counters it prints on SIGUSR2 " +
              "just before and after) divided by the requests completed, and *loop alloc B/req* the event-loop threads' share: 0 means an " +
              "allocation-free steady state (– for servers that do not report it).");
+        // Only when some table has the column: a reference that could not be built is in the servers and failure lists.
+        if (report.Results.Any(r => r.Server == ServerCatalog.Reference && r.Median is not null))
+        {
+            Line();
+            Line("*vs C* divides by `c`, the minimal C epoll servers (cepoll for HTTP, cecho for echo): they parse nothing, so it is the " +
+                 "distance to the limit on this machine, not a comparison with a peer. `c` runs the echo, plaintext, pipelined and idle cases only.");
+        }
         Line();
 
         WriteServers(report, Line);
@@ -152,11 +159,21 @@ internal static class MarkdownReport
             line("`serial` serves one connection at a time while the others wait in the listen backlog: its latencies cover only the requests that completed.");
             line("");
         }
-        if (echo && report.Servers.Any(s => s.Family != nameof(ServerFamily.Netloop)))
+        if (echo && report.Servers.Any(s => s.Family is nameof(ServerFamily.Kestrel) or nameof(ServerFamily.Nginx)))
         {
-            line("Kestrel and nginx are HTTP-only peers: echo compares Netloop's modes, against `sockets` (.NET's async Socket API).");
+            string limit = peers.Any(p => p.Name == ServerCatalog.Reference) ? " and the limit, `c` (cecho)" : "";
+            line($"Kestrel and nginx are HTTP-only peers: echo compares Netloop's modes, against `sockets` (.NET's async Socket API){limit}.");
             line("");
         }
+        WriteReferenceAbsence(report, entry, line);
+    }
+
+    // The C reference is left out of the cases it cannot serve (ServerSpec.Runs): say so where its row would be.
+    private static void WriteReferenceAbsence(BenchReport report, CaseEntry entry, Action<string> line)
+    {
+        if (!report.Servers.Any(s => s.Name == ServerCatalog.Reference) || Find(report, ServerCatalog.Reference, entry.Name) is not null) return;
+        line("`c` does not run this case: cepoll parses nothing (no routing, no `Connection: close`), so it takes part in echo, plaintext, pipelined and idle only.");
+        line("");
     }
 
     private static void WriteIdleCase(BenchReport report, CaseEntry entry, Action<string> line)
@@ -233,6 +250,7 @@ internal static class MarkdownReport
                  $"{Format.Bytes(soak.RssPeakBytes)} | {Format.Count(median.RequestsPerSecond)} | {Format.Number(median.ServerCpuMicrosecondsPerRequest)} | {Format.Count(median.Errors)} |");
         }
         line("");
+        WriteReferenceAbsence(report, entry, line);
     }
 
     private static void WriteFailures(BenchReport report, Action<string> line)
@@ -257,13 +275,19 @@ internal static class MarkdownReport
         line("");
     }
 
-    /// <summary>The peers a case's figures are divided by: Kestrel and nginx for HTTP (when asked for), the sockets mode for echo.</summary>
+    /// <summary>
+    /// The peers a case's figures are divided by: Kestrel and nginx for HTTP (when asked for), the sockets mode for
+    /// echo, then for either the C reference, but only when it was measured in this case (it sits out JSON and churn,
+    /// and a column of dashes for a reference that could not be built would say nothing the failure list does not).
+    /// </summary>
     internal static IReadOnlyList<(string Name, string Label)> PeersFor(BenchReport report, CaseEntry entry)
     {
         var names = entry.Protocol == nameof(LoadProtocol.Echo)
             ? new[] { ("sockets", "sockets") }
             : new[] { (ServerCatalog.Kestrel, "Kestrel"), (ServerCatalog.Nginx, "nginx") };
-        return names.Where(p => report.Servers.Any(s => s.Name == p.Item1)).ToList();
+        var peers = names.Where(p => report.Servers.Any(s => s.Name == p.Item1)).ToList();
+        if (Find(report, ServerCatalog.Reference, entry.Name)?.Median is not null) peers.Add((ServerCatalog.Reference, "C"));
+        return peers;
     }
 
     private static IEnumerable<ServerEntry> ServersOf(BenchReport report, CaseEntry entry) =>

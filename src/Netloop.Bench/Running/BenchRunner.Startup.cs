@@ -29,10 +29,10 @@ internal sealed partial class BenchRunner
         return entrants;
     }
 
-    /// <summary>The rows a case has in the results: one per server that speaks it, or for start-up one per build.</summary>
+    /// <summary>The rows a case has in the results: one per server that runs it, or for start-up one per build.</summary>
     private IEnumerable<(string Name, ServerSpec Spec)> ResultRowsOf(BenchCase benchCase)
     {
-        var servers = _plan.Servers.Where(s => s.Speaks(benchCase.Protocol));
+        var servers = _plan.Servers.Where(s => s.Runs(benchCase));
         return benchCase.Kind == CaseKind.Startup
             ? servers.SelectMany(StartupEntrantsOf).Select(e => (e.Name, e.Spec))
             : servers.Select(s => (s.Name, s));
@@ -43,7 +43,7 @@ internal sealed partial class BenchRunner
         var runs = new List<(StartupEntrant Entrant, BenchCase Case)>();
         foreach (var entrant in StartupEntrantsOf(spec))
         {
-            foreach (var benchCase in cases.Where(c => spec.Speaks(c.Protocol)))
+            foreach (var benchCase in cases.Where(spec.Runs))
             {
                 if (entrant.Missing is null) runs.Add((entrant, benchCase));
                 // A missing build is a failure of the run, said once: its reason is the same every round.

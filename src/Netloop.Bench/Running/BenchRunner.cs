@@ -11,7 +11,8 @@ namespace Netloop.Bench.Running;
 /// <summary>
 /// Runs a <see cref="BenchPlan"/>: prepares every server, then for each round visits each server in turn, starting it
 /// once per protocol (echo, then HTTP) and once more, fresh, for the idle case; the soak runs once per server after
-/// the rounds. Every server and case that cannot run is recorded with its reason; nothing is skipped silently.
+/// the rounds. Every server and case that cannot run is recorded with its reason; nothing is skipped silently (a case
+/// a server does not take part in, see <see cref="ServerSpec.Runs"/>, is no row of the results at all).
 /// </summary>
 internal sealed partial class BenchRunner
 {
@@ -66,13 +67,13 @@ internal sealed partial class BenchRunner
                 if (startup.Count > 0 && StartupEntrant.Measures(spec)) await RunStartupAsync(spec, startup, round, cancellationToken).ConfigureAwait(false);
                 foreach (var protocol in new[] { LoadProtocol.Echo, LoadProtocol.Http })
                 {
-                    var cases = throughput.Where(c => c.Protocol == protocol && spec.Speaks(protocol)).ToList();
+                    var cases = throughput.Where(c => c.Protocol == protocol && spec.Runs(c)).ToList();
                     if (cases.Count > 0 && !cancellationToken.IsCancellationRequested)
                     {
                         await RunThroughputSessionAsync(spec, protocol, cases, round, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                if (idle is not null && !cancellationToken.IsCancellationRequested)
+                if (idle is not null && spec.Runs(idle) && !cancellationToken.IsCancellationRequested)
                 {
                     Record(spec, idle, round, await RunIdleAsync(spec, idle, round, cancellationToken).ConfigureAwait(false), cancellationToken);
                 }
@@ -82,7 +83,7 @@ internal sealed partial class BenchRunner
         {
             foreach (var spec in _plan.Servers)
             {
-                if (!availability[spec.Name].Available || cancellationToken.IsCancellationRequested) continue;
+                if (!availability[spec.Name].Available || !spec.Runs(soak) || cancellationToken.IsCancellationRequested) continue;
                 Record(spec, soak, 1, await RunSoakAsync(spec, soak, cancellationToken).ConfigureAwait(false), cancellationToken);
             }
         }
@@ -169,7 +170,10 @@ internal sealed partial class BenchRunner
         return WithAllocations(FromResult(round, result, cpu), statsBefore, statsAfter);
     }
 
-    /// <summary>Whether <paramref name="spec"/> answers SIGUSR2 with a stats line: netloop serve and the Kestrel peer. Never nginx, whose master takes SIGUSR2 as "upgrade the binary".</summary>
+    /// <summary>
+    /// Whether <paramref name="spec"/> answers SIGUSR2 with a stats line: netloop serve and the Kestrel peer. Never nginx,
+    /// whose master takes SIGUSR2 as "upgrade the binary", nor the C reference, which SIGUSR2's default action would end.
+    /// </summary>
     internal static bool ReportsStats(ServerSpec spec) => spec.Family is ServerFamily.Netloop or ServerFamily.Kestrel;
 
     private static async Task<ServerStatsLine?> ReadStatsAsync(ServerSpec spec, ServerProcess server, CancellationToken cancellationToken) =>

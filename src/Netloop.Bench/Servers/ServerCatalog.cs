@@ -9,7 +9,10 @@ internal static class ServerCatalog
     /// <summary>nginx's name.</summary>
     public const string Nginx = "nginx";
 
-    /// <summary>Netloop's five modes, then the peers.</summary>
+    /// <summary>The C reference servers' name (see <see cref="ReferenceServers"/>).</summary>
+    public const string Reference = "c";
+
+    /// <summary>Netloop's five modes, then the peers, then the C reference (the limit).</summary>
     public static IReadOnlyList<ServerSpec> All { get; } =
     [
         new("epoll", ServerFamily.Netloop, "netloop serve --mode epoll: edge-triggered epoll event loop"),
@@ -19,6 +22,7 @@ internal static class ServerCatalog
         new("sockets", ServerFamily.Netloop, "netloop serve --mode sockets: .NET async Socket API"),
         new(Kestrel, ServerFamily.Kestrel, "ASP.NET Core Kestrel, minimal API (bench/peers/kestrel), HTTP only"),
         new(Nginx, ServerFamily.Nginx, "nginx, 1 worker, `return 200` (config generated per run), HTTP only"),
+        new(Reference, ServerFamily.Reference, "minimal C epoll server (../shared/reference: cepoll for HTTP, cecho for echo): the limit, no parsing"),
     ];
 
     /// <summary>The names, comma-separated, for help and error messages.</summary>

@@ -11,4 +11,10 @@ internal enum ServerFamily
 
     /// <summary>nginx, when installed, with a configuration generated per run.</summary>
     Nginx,
+
+    /// <summary>
+    /// The minimal C epoll servers of <c>../shared/reference</c> (cepoll for HTTP, cecho for echo), built with gcc for
+    /// each run: the limit a server on this machine can approach, not a peer (they parse nothing).
+    /// </summary>
+    Reference,
 }

@@ -6,11 +6,13 @@ namespace Netloop.Bench.Servers;
 
 /// <summary>
 /// Knows how to start each server of the catalog: <c>netloop serve</c> in a mode, the Kestrel peer (built first when
-/// its dll is missing or older than its source), nginx with a generated configuration.
+/// its dll is missing or older than its source), nginx with a generated configuration, the C reference servers
+/// (compiled with gcc into the scratch folder for each run).
 /// </summary>
 internal sealed class ServerLauncher
 {
     private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan s_compileTimeout = TimeSpan.FromMinutes(1);
 
     private readonly NetloopExecutable _netloop;
     private readonly string? _repositoryRoot;
@@ -19,8 +21,8 @@ internal sealed class ServerLauncher
     private int _instances;
 
     /// <param name="netloop">How to run <c>netloop</c> again.</param>
-    /// <param name="repositoryRoot">The clone holding <c>bench/peers/kestrel</c>, or null when the bench runs outside one.</param>
-    /// <param name="scratchDirectory">A private temp folder for nginx prefixes (deleted by the caller).</param>
+    /// <param name="repositoryRoot">The clone holding <c>bench/peers/kestrel</c> (and beside which <see cref="ReferenceServers.DefaultFolder"/> is), or null when the bench runs outside one.</param>
+    /// <param name="scratchDirectory">A private temp folder for nginx prefixes and the C reference binaries (deleted by the caller).</param>
     /// <param name="logDirectory">Where build logs go.</param>
     public ServerLauncher(NetloopExecutable netloop, string? repositoryRoot, string scratchDirectory, string logDirectory)
     {
@@ -28,6 +30,7 @@ internal sealed class ServerLauncher
         _repositoryRoot = repositoryRoot;
         _scratch = scratchDirectory;
         _logs = logDirectory;
+        ReferenceFolder = ReferenceServers.FolderFor(repositoryRoot, Environment.GetEnvironmentVariable(ReferenceServers.FolderVariable));
     }
 
     /// <summary>How <c>netloop</c> is run again (this process's own build).</summary>
@@ -39,12 +42,21 @@ internal sealed class ServerLauncher
     /// <summary>The nginx executable, or null when nginx is not installed.</summary>
     public string? NginxPath { get; } = CpuPinning.FindOnPath("nginx");
 
+    /// <summary>The C compiler the reference servers are built with, or null when gcc is not installed.</summary>
+    public string? GccPath { get; init; } = CpuPinning.FindOnPath("gcc");
+
+    /// <summary>
+    /// The folder of <c>cepoll.c</c> and <c>cecho.c</c>: <see cref="ReferenceServers.FolderVariable"/> when set, else
+    /// <see cref="ReferenceServers.DefaultFolder"/> beside the clone; null outside a clone without the variable.
+    /// </summary>
+    public string? ReferenceFolder { get; init; }
+
     /// <summary>The Kestrel peer's dll (it may not be built yet), or null outside a clone.</summary>
     public string? KestrelDll => _repositoryRoot is null ? null : Path.Combine(KestrelProjectFolder!, "bin", "Release", "net10.0", "KestrelPeer.dll");
 
     private string? KestrelProjectFolder => _repositoryRoot is null ? null : Path.Combine(_repositoryRoot, "bench", "peers", "kestrel");
 
-    /// <summary>Checks that <paramref name="spec"/> can run here, building the Kestrel peer when needed.</summary>
+    /// <summary>Checks that <paramref name="spec"/> can run here, building the Kestrel peer when needed and the C reference always.</summary>
     public async Task<ServerAvailability> PrepareAsync(ServerSpec spec, CancellationToken cancellationToken)
     {
         switch (spec.Family)
@@ -56,6 +68,8 @@ internal sealed class ServerLauncher
                 return ServerAvailability.Ready(await NginxVersionAsync(NginxPath, cancellationToken).ConfigureAwait(false));
             case ServerFamily.Kestrel:
                 return await PrepareKestrelAsync(cancellationToken).ConfigureAwait(false);
+            case ServerFamily.Reference:
+                return await PrepareReferenceAsync(cancellationToken).ConfigureAwait(false);
             default:
                 return ServerAvailability.Missing("unknown server");
         }
@@ -63,7 +77,7 @@ internal sealed class ServerLauncher
 
     /// <summary>The command that starts <paramref name="spec"/> on 127.0.0.1:<paramref name="port"/> (not yet pinned to a core).</summary>
     /// <param name="spec">Which server.</param>
-    /// <param name="protocol">Echo or HTTP (Kestrel and nginx: HTTP only).</param>
+    /// <param name="protocol">Echo or HTTP (Kestrel and nginx: HTTP only; the C reference: cecho or cepoll).</param>
     /// <param name="port">Port to listen on.</param>
     /// <param name="maxConnections">Connections the run may hold at once.</param>
     /// <param name="idleTimeout">How long an idle connection may stay open: beyond any case's hold.</param>
@@ -96,6 +110,9 @@ internal sealed class ServerLauncher
                 File.WriteAllText(config, NginxConfig.Generate(prefix, port, NginxConfig.WorkerConnectionsFor(maxConnections), idleTimeout, Posix.IsRoot));
                 // -e: the error log before the configuration is read, which would otherwise be /var/log/nginx/error.log.
                 return new ProcessCommand(NginxPath ?? "nginx", ["-p", prefix + "/", "-c", config, "-e", Path.Combine(prefix, "error.log")]);
+            case ServerFamily.Reference:
+                // Built by PrepareAsync into the scratch folder; no connection cap to pass (see ReferenceServers.Start).
+                return ReferenceServers.Start(_scratch, protocol, port);
             default:
                 throw new ArgumentOutOfRangeException(nameof(spec), spec.Name, "unknown server family");
         }
@@ -125,6 +142,66 @@ internal sealed class ServerLauncher
             return ServerAvailability.Missing($"did not build (exit code {process.ExitCode}): {process.LastLine}");
         }
         return ServerAvailability.Ready($".NET {Environment.Version}");
+    }
+
+    // Compiled for every run rather than cached: the sources are outside the repository and may change under it, and
+    // two gcc runs take well under a second.
+    private async Task<ServerAvailability> PrepareReferenceAsync(CancellationToken cancellationToken)
+    {
+        string? folder = ReferenceFolder;
+        if (folder is null)
+        {
+            return ServerAvailability.Missing(
+                $"not available: no clone of the repository to find {ReferenceServers.DefaultFolder} beside (set {ReferenceServers.FolderVariable} to the folder of cepoll.c and cecho.c)");
+        }
+        foreach (string program in ReferenceServers.Programs)
+        {
+            string source = Path.Combine(folder, program + ".c");
+            if (!File.Exists(source))
+            {
+                return ServerAvailability.Missing($"not available: {source} not found (set {ReferenceServers.FolderVariable} to the folder of cepoll.c and cecho.c)");
+            }
+        }
+        if (GccPath is null) return ServerAvailability.Missing("not available: gcc not installed (needed to build cepoll.c and cecho.c)");
+
+        string log = Path.Combine(_logs, "reference-build.log");
+        foreach (string program in ReferenceServers.Programs)
+        {
+            await using var process = ChildProcess.Start(ReferenceServers.Build(GccPath, folder, program, _scratch), log);
+            if (!await process.WaitForExitAsync(s_compileTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                await process.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                return ServerAvailability.Missing($"{program}.c did not build within {s_compileTimeout.TotalMinutes:0} min (see logs/reference-build.log)");
+            }
+            if (process.ExitCode != 0 || !File.Exists(Path.Combine(_scratch, program)))
+            {
+                string reason = FirstCompilerError(log) ?? process.LastLine;
+                return ServerAvailability.Missing($"{program}.c did not build (exit code {process.ExitCode}): {reason} (see logs/reference-build.log)");
+            }
+        }
+        string? version = await GccVersionAsync(GccPath, log, cancellationToken).ConfigureAwait(false);
+        return ServerAvailability.Ready(version is null ? "gcc -O2" : $"gcc {version} -O2");
+    }
+
+    // gcc's last line is a caret under the source, which says nothing alone: the first "error:" of the latest build
+    // (the log holds every build of the run, each after its "$ command" line) is the reason worth reporting.
+    private static string? FirstCompilerError(string log)
+    {
+        using var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        string? first = null;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            if (line.StartsWith("$ ", StringComparison.Ordinal)) first = null;
+            else if (first is null && line.Contains("error:", StringComparison.Ordinal)) first = line.Trim();
+        }
+        return first;
+    }
+
+    private static async Task<string?> GccVersionAsync(string gcc, string log, CancellationToken cancellationToken)
+    {
+        await using var process = ChildProcess.Start(new ProcessCommand(gcc, ["-dumpfullversion"]), log);
+        if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false) || process.ExitCode != 0) return null;
+        return process.LastLine.Length > 0 ? process.LastLine : null;
     }
 
     private static bool SourceIsNewer(string projectFolder, string dll)

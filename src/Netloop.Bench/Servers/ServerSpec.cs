@@ -8,8 +8,24 @@ namespace Netloop.Bench.Servers;
 /// <param name="Description">One line for the report's server table.</param>
 internal sealed record ServerSpec(string Name, ServerFamily Family, string Description)
 {
-    /// <summary>Whether this server is measured in cases of <paramref name="protocol"/>: Kestrel and nginx speak HTTP only.</summary>
-    public bool Speaks(LoadProtocol protocol) => Family == ServerFamily.Netloop || protocol == LoadProtocol.Http;
+    /// <summary>Whether this server speaks <paramref name="protocol"/>: Kestrel and nginx speak HTTP only.</summary>
+    public bool Speaks(LoadProtocol protocol) => Family is ServerFamily.Netloop or ServerFamily.Reference || protocol == LoadProtocol.Http;
+
+    /// <summary>
+    /// Whether this server is measured in <paramref name="benchCase"/>: it speaks the case's protocol and the case's
+    /// family suits it (see <see cref="RunsCasesOf"/>). Every decision of which server runs which case goes through here.
+    /// </summary>
+    public bool Runs(BenchCase benchCase) => Speaks(benchCase.Protocol) && RunsCasesOf(benchCase.Family);
+
+    /// <summary>
+    /// Whether cases of <paramref name="caseFamily"/> (<see cref="CaseCatalog"/>'s family names) suit this server.
+    /// The C reference parses nothing: cepoll answers every request with the same "Hello, World!", so it has no
+    /// <c>/json</c>, ignores <c>Connection: close</c> (churn) and is not a server whose soak or start-up says anything;
+    /// it runs echo, plaintext, pipelined and idle only. Every other server runs every family of the protocols it speaks.
+    /// </summary>
+    public bool RunsCasesOf(string caseFamily) =>
+        Family != ServerFamily.Reference
+        || caseFamily is CaseCatalog.Echo or CaseCatalog.Plaintext or CaseCatalog.Pipelined or CaseCatalog.Idle;
 
     /// <summary>Whether several processes of this server can share one port (SO_REUSEPORT), which idle runs beyond one process's file limit need.</summary>
     public bool CanShareAPort => Family == ServerFamily.Netloop;

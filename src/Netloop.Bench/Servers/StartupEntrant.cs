@@ -1,3 +1,4 @@
+using Netloop.Bench.Cases;
 using Netloop.Bench.Running;
 
 namespace Netloop.Bench.Servers;
@@ -35,8 +36,12 @@ internal sealed record StartupEntrant(string Name, ServerSpec Spec, string Build
     /// <summary>The JIT build a NativeAOT bench falls back to, relative to the clone.</summary>
     public const string JitAssembly = "src/Netloop.Cli/bin/Release/net10.0/Netloop.Cli.dll";
 
-    /// <summary>Whether the start-up cases measure <paramref name="spec"/>: of Netloop's modes only epoll (they share one binary), and every peer.</summary>
-    public static bool Measures(ServerSpec spec) => spec.Family != ServerFamily.Netloop || spec.Name == "epoll";
+    /// <summary>
+    /// Whether the start-up cases measure <paramref name="spec"/>: of Netloop's modes only epoll (they share one binary),
+    /// and every peer that runs start-up cases (not the C reference, see <see cref="ServerSpec.RunsCasesOf"/>).
+    /// </summary>
+    public static bool Measures(ServerSpec spec) =>
+        spec.RunsCasesOf(CaseCatalog.Startup) && (spec.Family != ServerFamily.Netloop || spec.Name == "epoll");
 
     /// <summary>The builds of <paramref name="spec"/> to measure (none when <see cref="Measures"/> is false).</summary>
     /// <param name="spec">The server.</param>

@@ -9,14 +9,15 @@ namespace Netloop.Cli.Commands;
 
 /// <summary>
 /// <c>netloop bench</c>: the comparison in one command. Starts each server itself (Netloop in every mode, the Kestrel
-/// peer, nginx when installed), drives it with <c>netloop load</c> on another core, and writes results.json,
-/// report.md and PNG charts. A server or case that fails is reported as such; the exit code is 0 when the run
-/// completed, 1 when nothing at all could be measured (or it was interrupted), 2 for a bad command line.
+/// peer, nginx when installed, the C reference servers built with gcc), drives it with <c>netloop load</c> on another
+/// core, and writes results.json, report.md and PNG charts. A server or case that fails is reported as such; the exit
+/// code is 0 when the run completed, 1 when nothing at all could be measured (or it was interrupted), 2 for a bad
+/// command line.
 /// </summary>
 internal sealed class BenchCommand : Command
 {
     private const string Synopsis =
-        "Compare Netloop's modes with Kestrel and nginx: requests/s, server CPU per request, latency, memory per idle connection; writes results.json, report.md and charts.";
+        "Compare Netloop's modes with Kestrel, nginx and a minimal C epoll server (the limit): requests/s, server CPU per request, latency, memory per idle connection; writes results.json, report.md and charts.";
 
     private static readonly TimeSpan s_duration = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_quickDuration = TimeSpan.FromSeconds(3);
@@ -37,7 +38,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<IReadOnlyList<ServerSpec>?> _servers = new("--servers")
     {
-        Description = $"Comma-separated servers to compare, visited in this order each round: {ServerCatalog.Names}, or all. Default: all (nginx is reported as not installed when missing).",
+        Description = $"Comma-separated servers to compare, visited in this order each round: {ServerCatalog.Names}, or all. Default: all (nginx is reported as not installed when missing; c, built from ../shared/reference or $NETLOOP_REFERENCE_DIR, as not available without gcc or the sources).",
         HelpName = "list",
         CustomParser = ParseServers,
     };

@@ -67,9 +67,9 @@ public sealed partial class BenchCommandTests(ITestOutputHelper output)
             Assert.NotNull(report);
             Assert.Equal(ServerCatalog.All.Select(s => s.Name), report.Servers.Select(s => s.Name));
             Assert.Equal(["echo-256", "plaintext-256", "idle"], report.Cases.Select(c => c.Name));
-            // Every server has a plaintext entry (measured, failed or not run); only netloop's modes have echo ones.
-            Assert.Equal(7, report.Results.Count(r => r.Case == "plaintext-256"));
-            Assert.Equal(5, report.Results.Count(r => r.Case == "echo-256"));
+            // Every server has a plaintext entry (measured, failed or not run); netloop's modes and the C reference have echo ones.
+            Assert.Equal(8, report.Results.Count(r => r.Case == "plaintext-256"));
+            Assert.Equal(6, report.Results.Count(r => r.Case == "echo-256"));
             Assert.Contains(report.Results, r => r.Median is not null);
             Assert.True(Directory.Exists(Path.Combine(folder, "logs")));
         }

@@ -113,6 +113,74 @@ public sealed class BenchReportTests
     }
 
     [Fact]
+    public void Tables_divide_by_the_c_reference_where_it_was_measured()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(reference: true), []);
+
+        string plaintext = Section(md, "`plaintext-256`");
+        Assert.Contains("| server | requests/s | vs Kestrel | vs nginx | vs C | server CPU µs/req |", plaintext, StringComparison.Ordinal);
+        // epoll 300,000 against c's 600,000 → 0.50×; c against Kestrel's 100,000 → 6.00×.
+        Assert.Contains("| epoll | 300,000 | 3.00× | 2.00× | 0.50× |", plaintext, StringComparison.Ordinal);
+        Assert.Contains("| c | 600,000 | 6.00× | 4.00× | 1.00× |", plaintext, StringComparison.Ordinal);
+        Assert.DoesNotContain("`c` does not run this case", plaintext, StringComparison.Ordinal);
+
+        string echo = Section(md, "`echo-256`");
+        Assert.Contains("| server | requests/s | MB/s | vs C | server CPU µs/req |", echo, StringComparison.Ordinal);
+        Assert.Contains("| epoll | 200,000 | 819 | 0.50× |", echo, StringComparison.Ordinal);
+        Assert.Contains("against `sockets` (.NET's async Socket API) and the limit, `c` (cecho).", echo, StringComparison.Ordinal);
+
+        // Every round of c failed in echo-1024: no column of dashes, the failure in its row.
+        string failedEcho = Section(md, "`echo-1024`");
+        Assert.DoesNotContain("vs C", failedEcho, StringComparison.Ordinal);
+        Assert.Contains("| c | **failed: server exited with code 139** |", failedEcho, StringComparison.Ordinal);
+        Assert.Contains("(.NET's async Socket API).", failedEcho, StringComparison.Ordinal);
+
+        // epoll 290 B against c's 20 B per idle connection.
+        Assert.Contains("| epoll | 290 B | 0.10× | 0.48× | 14.5× |", Section(md, "`idle`"), StringComparison.Ordinal);
+        Assert.Contains("| c | minimal C epoll server", Section(md, "## Servers"), StringComparison.Ordinal);
+        Assert.Contains("*vs C* divides by `c`", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Summary_has_the_vs_c_column_where_c_was_measured()
+    {
+        var lines = SummaryText.Render(SyntheticResults.Report(reference: true)).Split('\n');
+        int plaintext = Array.FindIndex(lines, l => l.StartsWith("plaintext-256 ", StringComparison.Ordinal));
+        Assert.Contains("vs C", lines[plaintext], StringComparison.Ordinal);
+        Assert.Contains(lines, l => Columns(l) is ["epoll", "300,000", "3.00×", "2.00×", "0.50×", ..]);
+        Assert.Contains(lines, l => Columns(l) is ["c", "600,000", "6.00×", "4.00×", "1.00×", ..]);
+        Assert.DoesNotContain("vs C", lines.Single(l => l.StartsWith("echo-1024 ", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_measured_c_there_is_no_vs_c_column_anywhere()
+    {
+        foreach (var report in new[] { SyntheticResults.Report(), SyntheticResults.Report(reference: true, referenceBuilt: false) })
+        {
+            string md = MarkdownReport.Render(report, []);
+            Assert.DoesNotContain("vs C", md, StringComparison.Ordinal);
+            Assert.DoesNotContain("vs C", SummaryText.Render(report), StringComparison.Ordinal);
+            Assert.Contains("| epoll | 300,000 | 3.00× | 2.00× | 5.0 |", Section(md, "`plaintext-256`"), StringComparison.Ordinal);
+        }
+
+        string missing = MarkdownReport.Render(SyntheticResults.Report(reference: true, referenceBuilt: false), []);
+        Assert.Contains($"| c | **{SyntheticResults.ReferenceMissing}** |", Section(missing, "`plaintext-256`"), StringComparison.Ordinal);
+        Assert.Contains($"**c**, `idle`: {SyntheticResults.ReferenceMissing}", Section(missing, "## Failures"), StringComparison.Ordinal);
+        Assert.Contains("Kestrel and nginx are HTTP-only peers: echo compares Netloop's modes, against `sockets` (.NET's async Socket API).", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cases_the_c_reference_sits_out_say_why_where_its_row_would_be()
+    {
+        string md = MarkdownReport.Render(SyntheticResults.Report(withSoak: true, reference: true), []);
+
+        string soak = Section(md, "`soak`");
+        Assert.DoesNotContain("| c |", soak, StringComparison.Ordinal);
+        Assert.Contains("`c` does not run this case: cepoll parses nothing", soak, StringComparison.Ordinal);
+        Assert.DoesNotContain("`c` does not run this case", MarkdownReport.Render(SyntheticResults.Report(withSoak: true), []), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Header_names_the_machine_and_the_exact_command()
     {
         string md = MarkdownReport.Render(SyntheticResults.Report(), []);
@@ -188,6 +256,8 @@ public sealed class BenchReportTests
         }
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, head);
     }
+
+    private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     // The text from the heading (or line) holding `marker` to the next "## " heading.
     private static string Section(string md, string marker)

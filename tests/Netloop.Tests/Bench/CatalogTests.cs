@@ -7,22 +7,43 @@ namespace Netloop.Tests.Bench;
 public sealed class CatalogTests
 {
     [Fact]
-    public void Catalog_has_every_netloop_mode_then_kestrel_and_nginx()
+    public void Catalog_has_every_netloop_mode_then_kestrel_and_nginx_then_the_c_reference()
     {
-        Assert.Equal(["epoll", "poll", "serial", "threads", "sockets", "kestrel", "nginx"], ServerCatalog.All.Select(s => s.Name));
+        Assert.Equal(["epoll", "poll", "serial", "threads", "sockets", "kestrel", "nginx", "c"], ServerCatalog.All.Select(s => s.Name));
         Assert.All(ServerCatalog.All.Take(5), s => Assert.Equal(ServerFamily.Netloop, s.Family));
+        var reference = ServerCatalog.All[^1];
+        Assert.Equal(ServerFamily.Reference, reference.Family);
+        Assert.Contains("../shared/reference", reference.Description, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Only_netloop_speaks_echo_and_only_netloop_can_share_a_port()
+    public void Netloop_and_the_c_reference_speak_echo_and_only_netloop_can_share_a_port()
     {
         foreach (var server in ServerCatalog.All)
         {
             bool netloop = server.Family == ServerFamily.Netloop;
-            Assert.Equal(netloop, server.Speaks(LoadProtocol.Echo));
+            Assert.Equal(netloop || server.Family == ServerFamily.Reference, server.Speaks(LoadProtocol.Echo));
             Assert.True(server.Speaks(LoadProtocol.Http));
             Assert.Equal(netloop, server.CanShareAPort);
         }
+    }
+
+    [Fact]
+    public void The_c_reference_runs_echo_plaintext_pipelined_and_idle_only_and_every_other_server_every_case_it_speaks()
+    {
+        var all = CaseCatalog.All(10_000);
+        var reference = ServerCatalog.All.Single(s => s.Name == ServerCatalog.Reference);
+        Assert.Equal(
+            ["echo-64", "echo-256", "echo-1024", "echo-10000", "plaintext-64", "plaintext-256", "plaintext-1024", "plaintext-10000", "pipelined-256", "idle"],
+            all.Where(reference.Runs).Select(c => c.Name));
+        Assert.False(reference.RunsCasesOf(CaseCatalog.Startup));
+
+        foreach (var server in ServerCatalog.All.Where(s => s.Family != ServerFamily.Reference))
+        {
+            Assert.Equal(all.Where(c => server.Speaks(c.Protocol)).Select(c => c.Name), all.Where(server.Runs).Select(c => c.Name));
+        }
+        var nginx = ServerCatalog.All.Single(s => s.Name == ServerCatalog.Nginx);
+        Assert.DoesNotContain(all.Where(nginx.Runs), c => c.Protocol == LoadProtocol.Echo);
     }
 
     [Fact]
@@ -31,7 +52,9 @@ public sealed class CatalogTests
         Assert.True(ServerCatalog.TryParse("nginx, epoll,EPOLL,kestrel", out var servers, out _));
         Assert.Equal(["epoll", "kestrel", "nginx"], servers.Select(s => s.Name));
         Assert.True(ServerCatalog.TryParse("all", out var all, out _));
-        Assert.Equal(7, all.Count);
+        Assert.Equal(8, all.Count);
+        Assert.True(ServerCatalog.TryParse("C,epoll", out var withReference, out _));
+        Assert.Equal(["epoll", "c"], withReference.Select(s => s.Name));
     }
 
     [Fact]
@@ -39,7 +62,7 @@ public sealed class CatalogTests
     {
         Assert.False(ServerCatalog.TryParse("epoll,apache", out _, out string? error));
         Assert.Contains("'apache'", error, StringComparison.Ordinal);
-        Assert.Contains("epoll, poll, serial, threads, sockets, kestrel, nginx", error, StringComparison.Ordinal);
+        Assert.Contains("epoll, poll, serial, threads, sockets, kestrel, nginx, c", error, StringComparison.Ordinal);
         Assert.False(ServerCatalog.TryParse(" , ", out _, out _));
     }
 

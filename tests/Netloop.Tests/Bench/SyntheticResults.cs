@@ -24,6 +24,9 @@ internal static class SyntheticResults
 
     public static Measurement Failed(int round, string reason) => new() { Round = round, Ok = false, Failure = reason };
 
+    /// <summary>Why the C reference did not run in <see cref="Report"/> without <c>referenceBuilt</c>.</summary>
+    public const string ReferenceMissing = "not available: gcc not installed (needed to build cepoll.c and cecho.c)";
+
     public static Measurement IdleRound(int round, double bytesPerConnection, int connections = 10_000) => new()
     {
         Round = round,
@@ -44,13 +47,17 @@ internal static class SyntheticResults
     /// <summary>
     /// A three-round run: epoll at 300k/310k/290k (median 300k), kestrel 100k, nginx 150k in plaintext-256; serial
     /// failing every round; threads failing one round of three; nginx not installed in a second report variant.
+    /// With <paramref name="reference"/>, the C reference <c>c</c> too, measured (600k plaintext-256, 560k
+    /// plaintext-1024, 400k echo-256, failing echo-1024, 20 B idle) or, when not <paramref name="referenceBuilt"/>, not
+    /// available; it has no JSON, churn or soak entries in either case, as in a real run.
     /// </summary>
-    public static BenchReport Report(bool nginxInstalled = true, bool withSoak = false)
+    public static BenchReport Report(bool nginxInstalled = true, bool withSoak = false, bool reference = false, bool referenceBuilt = true)
     {
         var cases = CaseCatalog.All(10_000)
             .Where(c => c.Name is "echo-256" or "echo-1024" or "plaintext-256" or "plaintext-1024" or "idle" || (withSoak && c.Name == "soak"))
             .ToList();
-        var servers = new[] { "epoll", "serial", "threads", "kestrel", "nginx" }
+        var servers = new[] { "epoll", "serial", "threads", "kestrel", "nginx", "c" }
+            .Where(name => reference || name != ServerCatalog.Reference)
             .Select(name => ServerCatalog.All.Single(s => s.Name == name))
             .ToList();
         var results = new List<CaseResult>();
@@ -92,6 +99,21 @@ internal static class SyntheticResults
             NotRun("nginx", "plaintext-1024", "not installed");
             NotRun("nginx", "idle", "not installed");
         }
+        if (reference && referenceBuilt)
+        {
+            Add("c", "plaintext-256", Round(1, 600_000), Round(2, 600_000), Round(3, 600_000));
+            Add("c", "plaintext-1024", Round(1, 560_000), Round(2, 560_000), Round(3, 560_000));
+            Add("c", "echo-256", Round(1, 400_000), Round(2, 400_000), Round(3, 400_000));
+            Add("c", "echo-1024", Failed(1, "server exited with code 139"), Failed(2, "server exited with code 139"), Failed(3, "server exited with code 139"));
+            Add("c", "idle", IdleRound(1, 20), IdleRound(2, 20), IdleRound(3, 20));
+        }
+        else if (reference)
+        {
+            foreach (string caseName in new[] { "plaintext-256", "plaintext-1024", "echo-256", "echo-1024", "idle" })
+            {
+                NotRun("c", caseName, ReferenceMissing);
+            }
+        }
         if (withSoak)
         {
             var curve = Enumerable.Range(0, 60).Select(i => new RssPoint(i, 50_000_000 + (i < 10 ? i * 1_000_000L : 10_000_000))).ToList();
@@ -115,8 +137,13 @@ internal static class SyntheticResults
                 Name = s.Name,
                 Family = s.Family.ToString(),
                 Description = s.Description,
-                Available = s.Name != "nginx" || nginxInstalled,
-                Status = s.Name != "nginx" || nginxInstalled ? "ready" : "not installed",
+                Available = s.Name switch { "nginx" => nginxInstalled, "c" => referenceBuilt, _ => true },
+                Status = s.Name switch
+                {
+                    "nginx" when !nginxInstalled => "not installed",
+                    "c" when !referenceBuilt => ReferenceMissing,
+                    _ => "ready",
+                },
             }).ToList(),
             Cases = cases.Select(c => new CaseEntry
             {
