@@ -7,7 +7,7 @@ using Netloop.Protocols.Echo;
 namespace Netloop.Cli;
 
 /// <summary>What a protocol may need from the command line to be built.</summary>
-internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers);
+internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers, TimeSpan HandlerDelay = default);
 
 /// <summary>A protocol <c>netloop serve --protocol</c> can serve, by name.</summary>
 internal sealed record ProtocolChoice(string Name, string Description, Func<ProtocolSettings, IConnectionProtocolFactory> Create);
@@ -18,7 +18,7 @@ internal static class ProtocolCatalog
     /// <summary>Every protocol, in the order help lists them; the first is the default.</summary>
     public static IReadOnlyList<ProtocolChoice> All { get; } =
     [
-        new("echo", "every byte back (RFC 862)", _ => EchoProtocol.Instance),
+        new("echo", "every byte back (RFC 862)", settings => EchoProtocol.WithCloseDelay(settings.HandlerDelay)),
         new("http", "HTTP/1.1 demo app: /plaintext, /json, /echo (POST, PUT), /static/*, /health", DemoApp.Create),
     ];
 

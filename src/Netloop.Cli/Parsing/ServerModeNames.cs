@@ -14,6 +14,13 @@ internal static class ServerModeNames
         ("serial", ServerMode.Serial),
         ("threads", ServerMode.Threads),
         ("sockets", ServerMode.Sockets),
+        ("async-serial", ServerMode.AsyncSerial),
+        ("async-forget", ServerMode.AsyncForget),
+        ("async-group", ServerMode.AsyncGroup),
+        ("async-waiter", ServerMode.AsyncWaiter),
+        ("async-waiter2", ServerMode.AsyncWaiter2),
+        ("async-workers", ServerMode.AsyncWorkers),
+        ("async-select", ServerMode.AsyncSelect),
     ];
 
     /// <summary>The names, comma-separated, for help and error messages.</summary>

@@ -41,6 +41,7 @@ internal abstract class BaselineEngine : IServerEngine
         Protocols = protocols;
         Logger = loggers.CreateLogger($"Netloop.{options.Mode}");
         _limiter = new ConnectionLimiter(options.MaxConnections);
+        Limit = new ServeLimit(options.ServeLimit);
         _overLimitLog = new RateLimitedLog(Logger, LogLevel.Warning, $"connection limit {options.MaxConnections} reached: closing new connections");
         _acceptErrorLog = new RateLimitedLog(Logger, LogLevel.Error, $"accept failed; pausing accepts for {AcceptPause.TotalMilliseconds} ms");
     }
@@ -55,6 +56,8 @@ internal abstract class BaselineEngine : IServerEngine
     public BufferPool Pool { get; } = new(threadSafe: true);
 
     public ServerCounters Counters { get; } = new();
+
+    public ServeLimit Limit { get; }
 
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("the server is not started");
 
@@ -150,6 +153,12 @@ internal abstract class BaselineEngine : IServerEngine
     /// </summary>
     protected bool Admit(SocketConnection connection)
     {
+        if (!Limit.TryTake())
+        {
+            Interlocked.Increment(ref Counters.Rejected);
+            connection.Reject();
+            return false;
+        }
         if (!_limiter.TryAcquire())
         {
             Interlocked.Increment(ref Counters.Rejected);

@@ -16,4 +16,13 @@ internal interface IServerEngine
 
     /// <summary>Current counters.</summary>
     ServerStats GetStats();
+
+    /// <summary>Counts accepted connections against <see cref="ServerOptions.ServeLimit"/>.</summary>
+    ServeLimit Limit { get; }
+
+    /// <summary>Connection tasks started and not finished (only the async designs run one per connection).</summary>
+    long UnfinishedTasks => 0;
+
+    /// <summary>Unobserved task exceptions reported since the engine was made (the async designs).</summary>
+    long UnobservedExceptions => 0;
 }

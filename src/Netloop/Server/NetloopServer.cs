@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Netloop.Modes;
+using Netloop.Modes.Async;
+using Netloop.Protocols.Echo;
 using Netloop.Protocols;
 using Netloop.Transport;
 
@@ -15,6 +17,7 @@ public sealed class NetloopServer : IAsyncDisposable
 {
     private readonly IServerEngine _engine;
     private int _started;
+    private ProcessResources _beforeStart;
 
     /// <summary>Creates a server; nothing is bound until <see cref="Start"/>.</summary>
     public NetloopServer(ServerOptions options, IConnectionProtocolFactory protocol, ILoggerFactory? loggerFactory = null)
@@ -31,6 +34,13 @@ public sealed class NetloopServer : IAsyncDisposable
             ServerMode.Serial => new SerialEngine(options, protocol, loggers),
             ServerMode.Threads => new ThreadPerConnectionEngine(options, protocol, loggers),
             ServerMode.Sockets => new SocketsEngine(options, protocol, loggers),
+            ServerMode.AsyncSerial => new AsyncSerialEngine(options, EchoDelay(options, protocol), loggers),
+            ServerMode.AsyncForget => new AsyncForgetEngine(options, EchoDelay(options, protocol), loggers),
+            ServerMode.AsyncGroup => new AsyncGroupEngine(options, EchoDelay(options, protocol), loggers),
+            ServerMode.AsyncWaiter => new AsyncWaiterEngine(options, EchoDelay(options, protocol), loggers),
+            ServerMode.AsyncWaiter2 => new AsyncWaiter2Engine(options, EchoDelay(options, protocol), loggers),
+            ServerMode.AsyncWorkers => new AsyncWorkersEngine(options, EchoDelay(options, protocol), loggers),
+            ServerMode.AsyncSelect => new AsyncSelectEngine(options, EchoDelay(options, protocol), loggers),
             _ => throw new ArgumentException($"unknown mode {options.Mode}"),
         };
     }
@@ -50,6 +60,8 @@ public sealed class NetloopServer : IAsyncDisposable
     /// <summary>Binds and starts serving. Throws <see cref="AddressInUseException"/> when the port is taken.</summary>
     public void Start()
     {
+        // Before the listener opens: the audit after the stop compares against the process as it was before the server.
+        _beforeStart = ProcessResources.Read();
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the server was started already");
         _engine.Start();
     }
@@ -73,6 +85,38 @@ public sealed class NetloopServer : IAsyncDisposable
 
     /// <summary>Current counters, including pooled buffers outstanding (0 after a clean stop).</summary>
     public ServerStats GetStats() => _engine.GetStats();
+
+    /// <summary>Completes once <see cref="ServerOptions.ServeLimit"/> connections have been accepted (never without a limit): the host's cue to stop.</summary>
+    public Task LimitReached => _engine.Limit.Reached;
+
+    /// <summary>
+    /// After <see cref="StopAsync"/>: what the server left behind (connections, tasks, pooled buffers, sockets in the
+    /// process beyond those before <see cref="Start"/>, heap growth after a full GC). Process-wide figures assume this
+    /// server was the process's only one.
+    /// </summary>
+    public ShutdownAudit Audit()
+    {
+        var stats = _engine.GetStats();
+        var now = ProcessResources.Read();
+        return new ShutdownAudit
+        {
+            OpenConnections = stats.Active,
+            UnfinishedTasks = _engine.UnfinishedTasks,
+            BuffersOutstanding = stats.BuffersOutstanding,
+            SocketsAboveStart = now.OpenSockets < 0 || _beforeStart.OpenSockets < 0 ? -1 : now.OpenSockets - _beforeStart.OpenSockets,
+            HeapGrowthBytes = now.HeapBytes - _beforeStart.HeapBytes,
+            UnobservedExceptions = _engine.UnobservedExceptions,
+        };
+    }
+
+    /// <summary>The async designs run one handler, echo's: its delay, or a refusal of any other protocol.</summary>
+    private static TimeSpan EchoDelay(ServerOptions options, IConnectionProtocolFactory protocol) =>
+        protocol is EchoProtocol echo
+            ? echo.CloseDelay
+            : throw new ArgumentException($"mode {KebabName(options.Mode)} serves the echo protocol only (the async experiment's handler)");
+
+    private static string KebabName(ServerMode mode) =>
+        string.Concat(mode.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>Stops the server (see <see cref="StopAsync"/>).</summary>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -13,4 +13,28 @@ public enum ServerMode
     Threads,
     /// <summary>.NET's own async <see cref="System.Net.Sockets.Socket"/> API (the runtime's epoll engine, as Kestrel uses).</summary>
     Sockets,
+    /// <summary>Async experiment: accept, await the handler, accept again (one client at a time, in async style).</summary>
+    AsyncSerial,
+    /// <summary>Async experiment: a task per connection, started and never tracked (fire and forget).</summary>
+    AsyncForget,
+    /// <summary>Async experiment: every connection task in a group; at shutdown the group is cancelled and awaited.</summary>
+    AsyncGroup,
+    /// <summary>Async experiment: each task on a small bounded queue that one waiter awaits in order.</summary>
+    AsyncWaiter,
+    /// <summary>Async experiment: each task hands its own completion to one waiter when it finishes.</summary>
+    AsyncWaiter2,
+    /// <summary>Async experiment: a fixed number of workers take accepted sockets from a bounded channel.</summary>
+    AsyncWorkers,
+    /// <summary>Async experiment: one loop awaits <see cref="Task.WhenAny(Task[])"/> over the pending accept and every running handler.</summary>
+    AsyncSelect,
+}
+
+/// <summary>Facts about <see cref="ServerMode"/> values.</summary>
+public static class ServerModes
+{
+    /// <summary>
+    /// True for the async experiment's designs (<c>async-*</c>): they serve echo with a hand-written task-based handler
+    /// and implement none of the transport's features (idle timeout, connection limit, other protocols).
+    /// </summary>
+    public static bool IsAsyncDesign(this ServerMode mode) => mode >= ServerMode.AsyncSerial;
 }

@@ -38,6 +38,18 @@ public sealed class ServerOptions
     /// <summary>Disables Nagle's algorithm on accepted connections (TCP_NODELAY). Default: true.</summary>
     public bool NoDelay { get; set; } = true;
 
+    /// <summary>
+    /// Connections to serve before the server stops by itself (gracefully, as on SIGTERM), as the async experiment's
+    /// servers do; later connections are closed at once. 0: no limit. Default: 0.
+    /// </summary>
+    public int ServeLimit { get; set; }
+
+    /// <summary>Workers of the <see cref="ServerMode.AsyncWorkers"/> mode, and the capacity of its channel. Default: 16.</summary>
+    public int Workers { get; set; } = 16;
+
+    /// <summary>Capacity of the <see cref="ServerMode.AsyncWaiter"/> mode's queue of running tasks. Default: 8.</summary>
+    public int WaiterQueue { get; set; } = 8;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -48,5 +60,8 @@ public sealed class ServerOptions
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("shutdown-timeout must not be negative");
         if (OutputHighWaterMark < 1024) throw new ArgumentException("output high-water mark must be at least 1024 bytes");
         if (Backlog < 1) throw new ArgumentException("backlog must be at least 1");
+        if (ServeLimit < 0) throw new ArgumentException("limit must not be negative");
+        if (Workers < 1) throw new ArgumentException($"workers must be at least 1, got {Workers}");
+        if (WaiterQueue < 1) throw new ArgumentException($"waiter queue must be at least 1, got {WaiterQueue}");
     }
 }

@@ -157,6 +157,14 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
     public void BeginShutdown()
     {
         if (!IsOpen) return;
+        // Bytes the kernel has already taken from the peer are served, not dropped: read them first (the protocol may
+        // answer, and then the connection closes once the answer is out). A request still on the wire is not waited for.
+        if ((_state & (State.InputCompleted | State.InputSuspended | State.Connecting)) == 0)
+        {
+            _state |= State.ReadPending;
+            ReadAvailable();
+            if (!IsOpen) return;
+        }
         if (!HasPendingOutput) CloseNow(CloseReason.Shutdown);
         else _state |= State.Closing;
     }

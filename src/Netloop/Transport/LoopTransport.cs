@@ -19,13 +19,15 @@ internal sealed class LoopTransport
     private readonly RateLimitedLog _overLimitLog;
     private readonly RateLimitedLog _acceptErrorLog;
     private readonly ShutdownDeadline _deadline;
+    private readonly ServeLimit? _serveLimit;
     private Listener? _listener;
     private int _active;
     private bool _draining;
 
-    public LoopTransport(EventLoop loop, ServerOptions options, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger)
+    public LoopTransport(EventLoop loop, ServerOptions options, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger, ServeLimit? serveLimit = null)
         : this(loop, protocols, limiter, logger, options.OutputHighWaterMark, (long)options.IdleTimeout.TotalMilliseconds, options.NoDelay)
     {
+        _serveLimit = serveLimit;
     }
 
     /// <summary>A client loop's transport: no idle timeout, no connection limit.</summary>
@@ -80,6 +82,13 @@ internal sealed class LoopTransport
     /// <summary>Serves an accepted fd, or closes it at once when the process is at its connection limit or shutting down.</summary>
     public void OnAccepted(int fd)
     {
+        if (_serveLimit is not null && !_serveLimit.TryTake())
+        {
+            // Past --limit: the server is about to stop; the connection is not served.
+            Counters.Rejected++;
+            Native.Sys.Close(fd);
+            return;
+        }
         if (_draining || !Limiter.TryAcquire())
         {
             if (!_draining)

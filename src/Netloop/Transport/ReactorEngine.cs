@@ -12,6 +12,8 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
     private readonly ILogger _logger = loggers.CreateLogger("Netloop.Reactor");
     private readonly List<(EventLoop Loop, LoopTransport Transport)> _loops = new();
     private readonly ConnectionLimiter _limiter = new(options.MaxConnections);
+
+    public ServeLimit Limit { get; } = new(options.ServeLimit);
     private IPEndPoint? _localEndPoint;
     private Task? _stopping;
 
@@ -34,7 +36,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             {
                 IPoller poller = options.Mode == ServerMode.Poll ? new PollPoller() : new EpollPoller();
                 var loop = new EventLoop(i, poller, _logger);
-                var transport = new LoopTransport(loop, options, protocols, _limiter, _logger);
+                var transport = new LoopTransport(loop, options, protocols, _limiter, _logger, Limit);
                 transport.Listen(fds[i]);
                 fds[i] = -1; // owned by the transport now
                 _loops.Add((loop, transport));

@@ -1,0 +1,29 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Netloop.Server;
+
+namespace Netloop.Modes.Async;
+
+/// <summary>
+/// <c>async-serial</c>: accept, await the handler, accept again. Async in style, serial in fact: one client at a time,
+/// the rest wait in the listen backlog. Nothing can leak (the only task is always awaited), and nothing is concurrent.
+/// </summary>
+internal sealed class AsyncSerialEngine(ServerOptions options, TimeSpan handlerDelay, ILoggerFactory loggers)
+    : AsyncEngine(options, handlerDelay, loggers)
+{
+    protected override async Task ServeAsync(Socket listener)
+    {
+        while (await AcceptAsync(listener).ConfigureAwait(false) is { } socket)
+        {
+            var handler = HandleAsync(socket);
+            try
+            {
+                await handler.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                Observe(handler);
+            }
+        }
+    }
+}
