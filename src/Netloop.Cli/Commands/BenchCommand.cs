@@ -120,6 +120,7 @@ internal sealed class BenchCommand : Command
         Add(_output);
         Add(_serverCpu);
         Add(_loadCpu);
+        Add(new ExperimentCommand());
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
     }
 
@@ -159,15 +160,7 @@ internal sealed class BenchCommand : Command
             RepositoryRoot = repository,
         };
 
-        try
-        {
-            Directory.CreateDirectory(options.OutputDirectory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatFailure($"cannot create --output folder '{options.OutputDirectory}': {e.Message}")).ConfigureAwait(false);
-            return ExitCodes.Failure;
-        }
+        if (!await OutputFolder.TryCreateAsync(options.OutputDirectory).ConfigureAwait(false)) return ExitCodes.Failure;
 
         // SIGINT or SIGTERM: stop the server and load running now, write what was measured, exit 1.
         using var shutdown = new ShutdownSignal();

@@ -61,7 +61,7 @@ public sealed class NetloopServer : IAsyncDisposable
     public void Start()
     {
         // Before the listener opens: the audit after the stop compares against the process as it was before the server.
-        _beforeStart = ProcessResources.Read();
+        _beforeStart = ProcessResources.Read(collect: false);
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the server was started already");
         _engine.Start();
     }
@@ -97,7 +97,7 @@ public sealed class NetloopServer : IAsyncDisposable
     public ShutdownAudit Audit()
     {
         var stats = _engine.GetStats();
-        var now = ProcessResources.Read();
+        var now = ProcessResources.Read(collect: true);
         return new ShutdownAudit
         {
             OpenConnections = stats.Active,

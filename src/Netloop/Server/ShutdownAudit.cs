@@ -25,7 +25,7 @@ public sealed record ShutdownAudit
     /// <summary>Sockets open in the process now minus before the start; -1 when unknown (no <c>/proc</c>).</summary>
     public int SocketsAboveStart { get; init; }
 
-    /// <summary>Managed heap after a full collection now minus at the start.</summary>
+    /// <summary>Managed heap after a full collection now minus the heap at the start (taken without a collection, so a little low).</summary>
     public long HeapGrowthBytes { get; init; }
 
     /// <summary>Handler exceptions no code observed (the async modes that forget their tasks; information, not a leak).</summary>

@@ -148,6 +148,19 @@ internal abstract class AsyncEngine : IServerEngine
     /// <summary>Runs the handler on <paramref name="socket"/> with the engine's stop tokens.</summary>
     protected Task HandleAsync(Socket socket) => AsyncEchoHandler.HandleAsync(this, socket, Stopping, Abort);
 
+    /// <summary>Awaits <paramref name="handler"/> and observes its failure, if any, instead of throwing it.</summary>
+    protected async Task AwaitObservedAsync(Task handler)
+    {
+        try
+        {
+            await handler.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            Observe(handler);
+        }
+    }
+
     /// <summary>Takes note of a finished handler's failure: a design that awaits its tasks sees every one.</summary>
     protected void Observe(Task handler)
     {

@@ -15,15 +15,7 @@ internal sealed class AsyncSerialEngine(ServerOptions options, TimeSpan handlerD
     {
         while (await AcceptAsync(listener).ConfigureAwait(false) is { } socket)
         {
-            var handler = HandleAsync(socket);
-            try
-            {
-                await handler.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                Observe(handler);
-            }
+            await AwaitObservedAsync(HandleAsync(socket)).ConfigureAwait(false);
         }
     }
 }

@@ -37,14 +37,7 @@ internal sealed class AsyncWaiterEngine(ServerOptions options, TimeSpan handlerD
     {
         await foreach (var handler in queue.ReadAllAsync().ConfigureAwait(false))
         {
-            try
-            {
-                await handler.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                Observe(handler);
-            }
+            await AwaitObservedAsync(handler).ConfigureAwait(false);
         }
     }
 }

@@ -35,15 +35,7 @@ internal sealed class AsyncWorkersEngine(ServerOptions options, TimeSpan handler
     {
         await foreach (var socket in sockets.ReadAllAsync().ConfigureAwait(false))
         {
-            var handler = HandleAsync(socket);
-            try
-            {
-                await handler.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                Observe(handler);
-            }
+            await AwaitObservedAsync(HandleAsync(socket)).ConfigureAwait(false);
         }
     }
 }
