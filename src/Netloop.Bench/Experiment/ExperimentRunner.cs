@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Netloop.Bench.Running;
 using Netloop.Load.Monitoring;
@@ -39,7 +38,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, Netloo
     private async Task<ExperimentResult> RunModeAsync(string mode, CancellationToken cancellationToken)
     {
         int total = options.Batches * options.Clients;
-        int port = FreePort();
+        int port = BenchRunner.FreePort();
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         string? verdictLine = null;
         var command = pinning.Server(netloop.Run(
@@ -115,7 +114,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, Netloo
         var rss = SteadyStateVerdict.Evaluate(curve.Select(p => new MonitorSample { TimeMs = (long)(p.Seconds * 1000), RssBytes = p.RssBytes }).ToList());
         int exitCode = server.HasExited ? server.ExitCode : -1;
         string verdict = Volatile.Read(ref verdictLine) ?? $"no audit line (server exit code {exitCode})";
-        double medianBatch = Median(batchSeconds);
+        double medianBatch = Medians.Of(batchSeconds);
         double concurrency = medianBatch > 0 && options.HandlerDelay > TimeSpan.Zero
             ? Math.Min(options.Clients, options.Clients * options.HandlerDelay.TotalSeconds / medianBatch)
             : 0;
@@ -166,22 +165,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, Netloo
         failed[kind] = failed.GetValueOrDefault(kind) + n;
     }
 
-    private static double Median(List<double> values)
-    {
-        if (values.Count == 0) return 0;
-        var sorted = values.Order().ToList();
-        int mid = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
     private static string Milliseconds(TimeSpan duration) => string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalMilliseconds}ms");
-
-    private static int FreePort()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
-    }
 
     [GeneratedRegex(@"leaks: .*?(?=; exiting with 1|$)")]
     private static partial Regex VerdictLine();

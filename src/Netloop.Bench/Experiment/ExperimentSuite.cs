@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Netloop.Bench.Report;
 using Netloop.Bench.Running;
+using Netloop.Server;
 
 namespace Netloop.Bench.Experiment;
 
@@ -11,10 +12,7 @@ internal static class ExperimentSuite
 {
     /// <summary>Every mode the experiment knows, in run order: the async designs, then the reactor and baseline modes.</summary>
     public static IReadOnlyList<string> AllModes { get; } =
-    [
-        "async-serial", "async-forget", "async-group", "async-waiter", "async-waiter2", "async-workers", "async-select",
-        "epoll", "poll", "serial", "threads", "sockets",
-    ];
+        Enum.GetValues<ServerMode>().OrderBy(mode => !mode.IsAsyncDesign()).Select(mode => mode.Name()).ToArray();
 
     /// <summary>Runs <paramref name="options"/>; returns the report and where report.md went.</summary>
     public static async Task<(ExperimentReport Report, string ReportPath)> RunAsync(ExperimentOptions options, TextWriter progress, CancellationToken cancellationToken)

@@ -476,7 +476,8 @@ internal sealed partial class BenchRunner
 
     // A port free now; the server binds it a moment later. Another process could take it in between, in which case
     // the server fails to start and that is reported like any other start failure.
-    private static int FreePort()
+    /// <summary>A port free on 127.0.0.1 now (bound and released), for the next server to listen on.</summary>
+    internal static int FreePort()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -10,7 +10,8 @@ namespace Netloop.Cli.Commands;
 
 /// <summary>
 /// <c>netloop serve</c>: serves one protocol until SIGINT or SIGTERM (or --limit connections), then stops gracefully and
-/// audits what the stop left behind (connections, tasks, pooled buffers, sockets, heap): the <c>leaks:</c> line. Defaults come from <see cref="ServerOptions"/>, so help and library cannot disagree.
+/// audits what the stop left behind (connections, tasks, pooled buffers, sockets, heap): the <c>leaks:</c> line.
+/// Defaults come from <see cref="ServerOptions"/>, so help and library cannot disagree.
 /// </summary>
 internal sealed class ServeCommand : Command
 {
@@ -22,7 +23,7 @@ internal sealed class ServeCommand : Command
 
     private readonly Option<ServerMode?> _mode = new("--mode")
     {
-        Description = $"How connections are served: {ServerModeNames.List}. Default: {ServerModeNames.NameOf(s_defaults.Mode)}.",
+        Description = $"How connections are served: {ServerModeNames.List}. Default: {s_defaults.Mode.Name()}.",
         HelpName = "mode",
         CustomParser = ServerModeNames.Parse,
     };
@@ -227,7 +228,7 @@ internal sealed class ServeCommand : Command
         string loops = options.Mode is ServerMode.Epoll or ServerMode.Poll ? $", loops {options.Loops}" : "";
         logger.LogInformation(
             "netloop {Version} listening on {EndPoint} (mode {Mode}, protocol {Protocol}{Loops}, pid {Pid})",
-            NetloopCommandLine.Version, server.LocalEndPoint, ServerModeNames.NameOf(options.Mode), protocol.Name, loops, Environment.ProcessId);
+            NetloopCommandLine.Version, server.LocalEndPoint, options.Mode.Name(), protocol.Name, loops, Environment.ProcessId);
         if (fault is not null) logger.LogWarning("test-only fault {Fault} planted: {Description}", fault.Name, fault.Description);
 
         var signalled = shutdown.WaitAsync(cancellationToken);

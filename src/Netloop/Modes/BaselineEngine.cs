@@ -16,8 +16,6 @@ namespace Netloop.Modes;
 internal abstract class BaselineEngine : IServerEngine
 {
     /// <summary>How long accepting pauses after a failure such as EMFILE, as the reactor does.</summary>
-    protected static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(100);
-
     // After the shutdown timeout the remaining sockets are disposed, which fails their blocked calls at once; this
     // only bounds the wait for a protocol that never returns.
     private static readonly TimeSpan ForcedCloseGrace = TimeSpan.FromSeconds(5);
@@ -26,7 +24,7 @@ internal abstract class BaselineEngine : IServerEngine
     private readonly List<Thread> _threads = new();
     private readonly ConnectionLimiter _limiter;
     private readonly RateLimitedLog _overLimitLog;
-    private readonly RateLimitedLog _acceptErrorLog;
+    private readonly AcceptFailures _acceptFailures;
     private readonly object _stopGate = new();
     private Socket? _listener;
     private IPEndPoint? _localEndPoint;
@@ -43,7 +41,7 @@ internal abstract class BaselineEngine : IServerEngine
         _limiter = new ConnectionLimiter(options.MaxConnections);
         Limit = new ServeLimit(options.ServeLimit);
         _overLimitLog = new RateLimitedLog(Logger, LogLevel.Warning, $"connection limit {options.MaxConnections} reached: closing new connections");
-        _acceptErrorLog = new RateLimitedLog(Logger, LogLevel.Error, $"accept failed; pausing accepts for {AcceptPause.TotalMilliseconds} ms");
+        _acceptFailures = new AcceptFailures(Counters, Logger);
     }
 
     public ServerOptions Options { get; }
@@ -221,21 +219,7 @@ internal abstract class BaselineEngine : IServerEngine
     }
 
     /// <summary>Counts and logs a failed accept; returns how long to pause before the next one.</summary>
-    protected TimeSpan OnAcceptError(Exception e)
-    {
-        var error = (e as SocketException)?.SocketErrorCode;
-        // The peer left before accept(2) got to it: nothing is wrong with the listener.
-        if (error is SocketError.ConnectionAborted or SocketError.ConnectionReset) return TimeSpan.Zero;
-        Interlocked.Increment(ref Counters.AcceptPauses);
-        string detail = error switch
-        {
-            SocketError.TooManyOpenSockets => "too many open files (EMFILE)",
-            null => e.Message,
-            _ => error.ToString()!,
-        };
-        _acceptErrorLog.Hit(Environment.TickCount64, detail);
-        return AcceptPause;
-    }
+    protected TimeSpan OnAcceptError(Exception e) => _acceptFailures.OnError(e);
 
     /// <summary>Runs <paramref name="body"/> on a new background thread; the task completes when the body has returned.</summary>
     protected Task RunOnNewThread(string name, Action body, int maxStackSize = 0)

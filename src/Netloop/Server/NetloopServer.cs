@@ -60,9 +60,9 @@ public sealed class NetloopServer : IAsyncDisposable
     /// <summary>Binds and starts serving. Throws <see cref="AddressInUseException"/> when the port is taken.</summary>
     public void Start()
     {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the server was started already");
         // Before the listener opens: the audit after the stop compares against the process as it was before the server.
         _beforeStart = ProcessResources.Read(collect: false);
-        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the server was started already");
         _engine.Start();
     }
 
@@ -113,10 +113,7 @@ public sealed class NetloopServer : IAsyncDisposable
     private static TimeSpan EchoDelay(ServerOptions options, IConnectionProtocolFactory protocol) =>
         protocol is EchoProtocol echo
             ? echo.CloseDelay
-            : throw new ArgumentException($"mode {KebabName(options.Mode)} serves the echo protocol only (the async experiment's handler)");
-
-    private static string KebabName(ServerMode mode) =>
-        string.Concat(mode.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+            : throw new ArgumentException($"mode {options.Mode.Name()} serves the echo protocol only (the async experiment's handler)");
 
     /// <summary>Stops the server (see <see cref="StopAsync"/>).</summary>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

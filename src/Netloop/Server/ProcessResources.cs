@@ -5,9 +5,8 @@ namespace Netloop.Server;
 /// <c>/proc/self/fd</c>, so a socket no counter knows of still shows) and the managed heap after a full collection.
 /// </summary>
 /// <param name="OpenSockets">File descriptors that are sockets; -1 where <c>/proc</c> cannot be read.</param>
-/// <param name="OpenFds">Every open file descriptor; -1 where <c>/proc</c> cannot be read.</param>
 /// <param name="HeapBytes">Managed heap in use after a full, blocking collection.</param>
-internal readonly record struct ProcessResources(int OpenSockets, int OpenFds, long HeapBytes)
+internal readonly record struct ProcessResources(int OpenSockets, long HeapBytes)
 {
     /// <summary>
     /// Reads the process now. With <paramref name="collect"/>, garbage is collected first (twice, so objects freed by
@@ -27,18 +26,16 @@ internal readonly record struct ProcessResources(int OpenSockets, int OpenFds, l
         {
             heap = GC.GetTotalMemory(forceFullCollection: false);
         }
-        var (sockets, fds) = CountFds();
-        return new ProcessResources(sockets, fds, heap);
+        return new ProcessResources(CountSockets(), heap);
     }
 
-    private static (int Sockets, int Fds) CountFds()
+    private static int CountSockets()
     {
         try
         {
-            int sockets = 0, fds = 0;
+            int sockets = 0;
             foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
             {
-                fds++;
                 string? target;
                 try
                 {
@@ -50,11 +47,11 @@ internal readonly record struct ProcessResources(int OpenSockets, int OpenFds, l
                 }
                 if (target is not null && target.StartsWith("socket:", StringComparison.Ordinal)) sockets++;
             }
-            return (sockets, fds);
+            return sockets;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (-1, -1);
+            return -1;
         }
     }
 }

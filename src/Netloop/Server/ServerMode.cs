@@ -37,4 +37,25 @@ public static class ServerModes
     /// and implement none of the transport's features (idle timeout, connection limit, other protocols).
     /// </summary>
     public static bool IsAsyncDesign(this ServerMode mode) => mode >= ServerMode.AsyncSerial;
+
+    /// <summary>
+    /// The mode's name on the command line and in messages (<c>epoll</c>, <c>async-waiter2</c>), spelled out so that
+    /// trimming or renaming a value cannot change what users type.
+    /// </summary>
+    public static string Name(this ServerMode mode) => mode switch
+    {
+        ServerMode.Epoll => "epoll",
+        ServerMode.Poll => "poll",
+        ServerMode.Serial => "serial",
+        ServerMode.Threads => "threads",
+        ServerMode.Sockets => "sockets",
+        ServerMode.AsyncSerial => "async-serial",
+        ServerMode.AsyncForget => "async-forget",
+        ServerMode.AsyncGroup => "async-group",
+        ServerMode.AsyncWaiter => "async-waiter",
+        ServerMode.AsyncWaiter2 => "async-waiter2",
+        ServerMode.AsyncWorkers => "async-workers",
+        ServerMode.AsyncSelect => "async-select",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown mode"),
+    };
 }

@@ -20,7 +20,6 @@ internal static class AsyncEchoHandler
     {
         engine.Ledger.TaskStarted();
         var block = engine.Pool.Rent(BufferSize);
-        bool faulted = true;
         try
         {
             while (true)
@@ -48,14 +47,13 @@ internal static class AsyncEchoHandler
                 }
             }
             socket.Shutdown(SocketShutdown.Both);
-            faulted = false;
         }
         finally
         {
             socket.Dispose();
             engine.Ledger.SocketClosed();
             engine.Pool.Return(block);
-            engine.Ledger.TaskFinished(faulted);
+            engine.Ledger.TaskFinished();
         }
     }
 }

@@ -20,11 +20,10 @@ internal abstract class AsyncEngine : IServerEngine
 {
     // Beyond the shutdown timeout (when the I/O is aborted), how long the design may take to notice.
     private static readonly TimeSpan s_abortGrace = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan s_acceptPause = TimeSpan.FromMilliseconds(100);
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
-    private readonly RateLimitedLog _acceptErrorLog;
+    private readonly AcceptFailures _acceptFailures;
     private readonly object _gate = new();
     private readonly long _unobservedAtStart = UnobservedTaskExceptions.Count;
     private Socket? _listener;
@@ -38,7 +37,7 @@ internal abstract class AsyncEngine : IServerEngine
         HandlerDelay = handlerDelay;
         Logger = loggers.CreateLogger($"Netloop.{GetType().Name}");
         Limit = new ServeLimit(options.ServeLimit);
-        _acceptErrorLog = new RateLimitedLog(Logger, LogLevel.Error, $"accept failed; pausing accepts for {s_acceptPause.TotalMilliseconds} ms");
+        _acceptFailures = new AcceptFailures(Counters, Logger);
     }
 
     public ServerOptions Options { get; }
@@ -125,10 +124,8 @@ internal abstract class AsyncEngine : IServerEngine
             }
             catch (SocketException e)
             {
-                if (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset) continue;
-                Interlocked.Increment(ref Counters.AcceptPauses);
-                _acceptErrorLog.Hit(Environment.TickCount64, e.SocketErrorCode.ToString());
-                await Task.Delay(s_acceptPause).ConfigureAwait(false);
+                var pause = _acceptFailures.OnError(e);
+                if (pause > TimeSpan.Zero) await Task.Delay(pause).ConfigureAwait(false);
                 continue;
             }
             Interlocked.Increment(ref Counters.Accepted);

@@ -10,7 +10,6 @@ internal sealed class TaskLedger
     private long _tasksFinished;
     private long _socketsOpened;
     private long _socketsClosed;
-    private long _faulted;
 
     /// <summary>Handler tasks started and not finished.</summary>
     public long UnfinishedTasks => Volatile.Read(ref _tasksStarted) - Volatile.Read(ref _tasksFinished);
@@ -18,18 +17,11 @@ internal sealed class TaskLedger
     /// <summary>Accepted sockets not yet disposed.</summary>
     public long OpenSockets => Volatile.Read(ref _socketsOpened) - Volatile.Read(ref _socketsClosed);
 
-    /// <summary>Handlers that ended with an exception (a reset client, an aborted stop).</summary>
-    public long Faulted => Volatile.Read(ref _faulted);
-
     public void SocketOpened() => Interlocked.Increment(ref _socketsOpened);
 
     public void SocketClosed() => Interlocked.Increment(ref _socketsClosed);
 
     public void TaskStarted() => Interlocked.Increment(ref _tasksStarted);
 
-    public void TaskFinished(bool faulted)
-    {
-        if (faulted) Interlocked.Increment(ref _faulted);
-        Interlocked.Increment(ref _tasksFinished);
-    }
+    public void TaskFinished() => Interlocked.Increment(ref _tasksFinished);
 }

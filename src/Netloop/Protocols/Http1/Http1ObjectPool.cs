@@ -5,7 +5,8 @@ namespace Netloop.Protocols.Http1;
 /// <summary>
 /// The connection state machine, the parser and the <see cref="HttpContext"/> a connection needs only while a request is
 /// in progress, kept per thread (so per event loop, with no lock): an idle keep-alive connection gives all three back
-/// and holds only its transport state instead of several kilobytes. A pipelined burst takes the same objects back off the stack request after request.
+/// and holds only its transport state instead of several kilobytes. A pipelined burst takes the same objects back off
+/// the stack request after request.
 /// </summary>
 internal sealed class Http1ObjectPool
 {
