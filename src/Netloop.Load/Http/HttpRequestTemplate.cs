@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Netloop.Http;
 using Netloop.Load.Targets;
 
 namespace Netloop.Load.Http;
@@ -18,7 +19,7 @@ internal sealed class HttpRequestTemplate
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(headers);
-        if (!IsToken(method)) throw new ArgumentException($"--method: '{method}' is not an HTTP method (a token such as GET or POST)");
+        if (!HttpCharacters.IsToken(method)) throw new ArgumentException($"--method: '{method}' is not an HTTP method (a token such as GET or POST)");
         IsHead = method == "HEAD";
 
         var text = new StringBuilder();
@@ -57,7 +58,7 @@ internal sealed class HttpRequestTemplate
         name = null;
         value = null;
         int colon = header.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !IsToken(header[..colon]))
+        if (colon <= 0 || !HttpCharacters.IsToken(header.AsSpan(0, colon)))
         {
             error = $"'{header}' is not a header (expected \"Name: value\")";
             return false;
@@ -74,16 +75,6 @@ internal sealed class HttpRequestTemplate
         name = header[..colon];
         value = v;
         error = null;
-        return true;
-    }
-
-    private static bool IsToken(string text)
-    {
-        if (text.Length == 0) return false;
-        foreach (char c in text)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))) return false;
-        }
         return true;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Netloop.Http;
 
 namespace Netloop.Load.Http;
 
@@ -221,7 +222,7 @@ internal sealed class HttpResponseParser
         if (line.IsEmpty) return OnHeadersEnd();
         if (++_headerLines > MaxHeaderLines) return Fail(ResponseDefect.TooManyHeaders);
         int colon = line.IndexOf((byte)':');
-        if (colon <= 0 || !IsToken(line[..colon])) return Fail(ResponseDefect.HeaderField);
+        if (colon <= 0 || !HttpCharacters.IsToken(line[..colon])) return Fail(ResponseDefect.HeaderField);
         var name = line[..colon];
         var value = line[(colon + 1)..].Trim(" \t"u8);
 
@@ -278,7 +279,7 @@ internal sealed class HttpResponseParser
         long size = 0;
         while (digits < line.Length)
         {
-            int nibble = HexValue(line[digits]);
+            int nibble = HttpCharacters.HexValue(line[digits]);
             if (nibble < 0) break;
             if (++digits > MaxChunkSizeDigits) return Fail(ResponseDefect.ChunkFraming);
             size = (size << 4) | (uint)nibble;
@@ -300,7 +301,7 @@ internal sealed class HttpResponseParser
         if (line.IsEmpty) return ResponseParseStatus.Complete;
         if (++_headerLines > MaxHeaderLines) return Fail(ResponseDefect.TooManyHeaders);
         int colon = line.IndexOf((byte)':');
-        return colon > 0 && IsToken(line[..colon]) ? ResponseParseStatus.NeedMore : Fail(ResponseDefect.HeaderField);
+        return colon > 0 && HttpCharacters.IsToken(line[..colon]) ? ResponseParseStatus.NeedMore : Fail(ResponseDefect.HeaderField);
     }
 
     private void ReadConnectionOptions(ReadOnlySpan<byte> value)
@@ -330,27 +331,6 @@ internal sealed class HttpResponseParser
             uint digit = (uint)(b - '0');
             if (digit > 9) return false;
             value = (value * 10) + digit;
-        }
-        return true;
-    }
-
-    private static int HexValue(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
-
-    // RFC 9110 §5.6.2: token = 1*tchar.
-    private static bool IsToken(ReadOnlySpan<byte> name)
-    {
-        foreach (byte b in name)
-        {
-            bool ok = b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
-                or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
-                or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
-            if (!ok) return false;
         }
         return true;
     }

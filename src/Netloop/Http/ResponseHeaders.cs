@@ -37,7 +37,7 @@ public sealed class ResponseHeaders : IEnumerable<KeyValuePair<string, string>>
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         if (IsServerOwned(name)) throw new InvalidOperationException($"the server writes the {name} header itself");
-        if (!IsToken(name)) throw new ArgumentException($"'{name}' is not a valid header name", nameof(name));
+        if (!HttpCharacters.IsToken(name)) throw new ArgumentException($"'{name}' is not a valid header name", nameof(name));
         foreach (char c in value)
         {
             // RFC 9110 §5.5: no CR, LF or NUL in a field value (response splitting).
@@ -67,16 +67,4 @@ public sealed class ResponseHeaders : IEnumerable<KeyValuePair<string, string>>
         || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
         || name.Equals("Date", StringComparison.OrdinalIgnoreCase)
         || name.Equals("Server", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsToken(string name)
-    {
-        if (name.Length == 0) return false;
-        foreach (char c in name)
-        {
-            bool ok = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
-                or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
-            if (!ok) return false;
-        }
-        return true;
-    }
 }

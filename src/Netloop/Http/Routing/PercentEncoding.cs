@@ -19,8 +19,8 @@ internal static class PercentEncoding
             if (b == (byte)'%')
             {
                 if (i + 2 >= source.Length) return false;
-                int hi = HexValue(source[i + 1]);
-                int lo = HexValue(source[i + 2]);
+                int hi = HttpCharacters.HexValue(source[i + 1]);
+                int lo = HttpCharacters.HexValue(source[i + 2]);
                 if ((hi | lo) < 0) return false;
                 b = (byte)((hi << 4) | lo);
                 i += 2;
@@ -39,8 +39,8 @@ internal static class PercentEncoding
             byte b = source[i];
             if (b == (byte)'%' && i + 2 < source.Length)
             {
-                int hi = HexValue(source[i + 1]);
-                int lo = HexValue(source[i + 2]);
+                int hi = HttpCharacters.HexValue(source[i + 1]);
+                int lo = HttpCharacters.HexValue(source[i + 2]);
                 if ((hi | lo) >= 0)
                 {
                     b = (byte)((hi << 4) | lo);
@@ -60,12 +60,4 @@ internal static class PercentEncoding
         int length = DecodeLenient(raw, buffer);
         return Encoding.UTF8.GetString(buffer[..length]);
     }
-
-    private static int HexValue(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
 }

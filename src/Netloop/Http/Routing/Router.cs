@@ -260,7 +260,7 @@ public sealed class Router<THandler>
         var result = new List<string>();
         foreach (string method in methods)
         {
-            if (string.IsNullOrEmpty(method) || !method.All(IsTokenChar))
+            if (!HttpCharacters.IsToken(method))
             {
                 throw new ArgumentException($"'{method}' is not an HTTP method token (RFC 9110 §9.1).", nameof(methods));
             }
@@ -271,10 +271,6 @@ public sealed class Router<THandler>
         if (result.Count == 0) throw new ArgumentException("At least one method is required.", nameof(methods));
         return [.. result];
     }
-
-    // tchar, RFC 9110 §5.6.2.
-    private static bool IsTokenChar(char c) =>
-        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
 
     private sealed class AllowUnion(RouteEndpoint<THandler>[] members, AllowHeader allow)
     {

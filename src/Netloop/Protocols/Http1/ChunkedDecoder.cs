@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Netloop.Http;
 
 namespace Netloop.Protocols.Http1;
 

@@ -1,3 +1,5 @@
+using Netloop.Http;
+
 namespace Netloop.Protocols.Http1;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Netloop.Http;
+
 namespace Netloop.Protocols.Http1;
 
 /// <summary>The fields the server acts on itself: framing (Content-Length, Transfer-Encoding), Host, Connection, Expect.</summary>

@@ -1,3 +1,5 @@
+using Netloop.Http;
+
 namespace Netloop.Protocols.Http1;
 
 /// <summary>Method recognition and the forms of request-target (RFC 9112 §3.1, §3.2).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Netloop.Http;
 
 namespace Netloop.Protocols.Http1;
 

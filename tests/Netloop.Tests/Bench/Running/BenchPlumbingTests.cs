@@ -2,7 +2,7 @@ using Netloop.Bench;
 using Netloop.Bench.Cases;
 using Netloop.Bench.Running;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Running;
 
 /// <summary>The small parts the runner stands on: reading /proc, re-launching netloop, load arguments and results.</summary>
 public sealed class BenchPlumbingTests

@@ -3,7 +3,7 @@ using Netloop.Bench.Experiment;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Experiment;
 
 /// <summary>
 /// <c>netloop bench experiment</c>: bad values are usage errors; a small real run of two designs writes a report whose

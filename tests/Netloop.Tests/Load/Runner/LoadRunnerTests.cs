@@ -9,7 +9,7 @@ using Netloop.Protocols.Http1;
 using Netloop.Server;
 using Netloop.Tests.Support;
 
-namespace Netloop.Tests.Load;
+namespace Netloop.Tests.Load.Runner;
 
 /// <summary>
 /// <see cref="LoadRunner"/> end to end against the in-process server. Runs are bounded by request counts rather than

@@ -1,14 +1,26 @@
 using System.Buffers;
 
-namespace Netloop.Protocols.Http1;
+namespace Netloop.Http;
 
-/// <summary>The byte classes of RFC 9110 §5.6.2 and RFC 3986 the parsers scan with, as vectorised sets.</summary>
+/// <summary>
+/// The byte classes of RFC 9110 §5.6.2 and RFC 3986 as vectorised sets: the one definition of a token character and of a
+/// hex digit for every parser and validator in Netloop (HTTP/1 request parser, chunked decoder, routing, response
+/// headers, the load generator's response parser). Lives in Http/, not in a protocol folder, because these are HTTP
+/// semantics every protocol version shares (RFC 9113 §8.2.1 validates field names and values by the same rules).
+/// </summary>
 internal static class HttpCharacters
 {
     private const string Alphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+    // RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
+    //                          / DIGIT / ALPHA
+    private const string TokenCharacters = Alphanumeric + "!#$%&'*+-.^_`|~";
+
     /// <summary>tchar: the bytes of a token (methods, field names, coding names, chunk extension names).</summary>
-    public static readonly SearchValues<byte> Token = SearchValues.Create(Ascii(Alphanumeric + "!#$%&'*+-.^_`|~"));
+    public static readonly SearchValues<byte> Token = SearchValues.Create(Ascii(TokenCharacters));
+
+    /// <summary><see cref="Token"/> as UTF-16 characters, for names given as strings (header names, route methods).</summary>
+    public static readonly SearchValues<char> TokenChars = SearchValues.Create(TokenCharacters);
 
     /// <summary>
     /// Bytes allowed in a request-target: every visible ASCII byte except '#'. RFC 3986 would also refuse
@@ -35,11 +47,20 @@ internal static class HttpCharacters
 
     public static bool IsToken(byte b) => Token.Contains(b);
 
+    /// <summary>token = 1*tchar: true when <paramref name="text"/> is non-empty and every byte is a tchar.</summary>
+    public static bool IsToken(ReadOnlySpan<byte> text) => !text.IsEmpty && text.IndexOfAnyExcept(Token) < 0;
+
+    /// <summary>token = 1*tchar for a name given as a string; any character outside ASCII makes it no token.</summary>
+    public static bool IsToken(ReadOnlySpan<char> text) => !text.IsEmpty && text.IndexOfAnyExcept(TokenChars) < 0;
+
     public static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
     public static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';
 
-    /// <summary>The value of a hex digit, or -1.</summary>
+    /// <summary>
+    /// The value (0-15) of a HEXDIG (RFC 5234 B.1, case-insensitive as ABNF strings are), or -1 for any other byte: the
+    /// one hex decoder behind chunk sizes (RFC 9112 §7.1) and pct-encoded octets (RFC 3986 §2.1).
+    /// </summary>
     public static int HexValue(byte b) => b switch
     {
         >= (byte)'0' and <= (byte)'9' => b - '0',

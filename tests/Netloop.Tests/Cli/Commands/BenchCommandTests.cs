@@ -2,10 +2,11 @@ using System.Text.RegularExpressions;
 using Netloop.Bench.Report;
 using Netloop.Bench.Running;
 using Netloop.Bench.Servers;
+using Netloop.Tests.Bench.Report;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Cli.Commands;
 
 /// <summary>
 /// <c>netloop bench</c> as a user runs it: bad values are one-line usage errors, and one short real run (every

@@ -7,7 +7,7 @@ using Netloop.Protocols.Http1;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Cli;
+namespace Netloop.Tests.Cli.Faults;
 
 /// <summary>
 /// The test-only defects of <c>netloop serve --fault</c>: each must break exactly what it says, so that the tests of

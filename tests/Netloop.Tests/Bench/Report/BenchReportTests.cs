@@ -1,7 +1,7 @@
 using Netloop.Bench.Report;
 using Netloop.Bench.Running;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Report;
 
 /// <summary>report.md, results.json and the charts drawn from hand-made results: ratios, medians, failures.</summary>
 public sealed class BenchReportTests

@@ -2,7 +2,7 @@ using Netloop.Bench.Cases;
 using Netloop.Bench.Running;
 using Netloop.Bench.Servers;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Servers;
 
 /// <summary>
 /// The C reference servers (<c>c</c>): where their sources are found, the commands that start them, and why they

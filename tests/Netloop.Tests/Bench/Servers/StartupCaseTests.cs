@@ -5,7 +5,7 @@ using Netloop.Bench.Servers;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Servers;
 
 /// <summary>
 /// The start-up cases of <c>netloop bench</c>: parsing, which builds are measured (a NativeAOT binary that was not

@@ -3,7 +3,7 @@ using Netloop.Bench.Running;
 using Netloop.Bench.Servers;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Servers;
 
 /// <summary>The nginx configuration the bench generates: one worker, both endpoints, every path inside its own folder.</summary>
 public sealed class NginxConfigTests(ITestOutputHelper output)

@@ -3,7 +3,7 @@ using Netloop.Bench.Report;
 using Netloop.Bench.Running;
 using Netloop.Cli;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Report;
 
 /// <summary>
 /// The bench's side of the allocation figures: reading the SIGUSR2 stats line, bytes per request from two of them, their

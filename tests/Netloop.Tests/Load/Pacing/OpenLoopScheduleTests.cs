@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Netloop.Load.Pacing;
 using Netloop.Load.Stats;
 
-namespace Netloop.Tests.Load;
+namespace Netloop.Tests.Load.Pacing;
 
 public sealed class OpenLoopScheduleTests
 {

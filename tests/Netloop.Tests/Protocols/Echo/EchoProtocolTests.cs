@@ -2,7 +2,7 @@ using Netloop.Protocols;
 using Netloop.Protocols.Echo;
 using Netloop.Tests.Support;
 
-namespace Netloop.Tests.Protocols;
+namespace Netloop.Tests.Protocols.Echo;
 
 public class EchoProtocolTests
 {

@@ -4,7 +4,7 @@ using Netloop.Load.Results;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Cli;
+namespace Netloop.Tests.Cli.Commands;
 
 /// <summary>
 /// <c>netloop load --monitor-pid</c> against real <c>netloop serve</c> processes: a server that leaks 1 KiB per request is

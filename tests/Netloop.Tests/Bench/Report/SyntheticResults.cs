@@ -2,7 +2,7 @@ using Netloop.Bench.Cases;
 using Netloop.Bench.Report;
 using Netloop.Bench.Servers;
 
-namespace Netloop.Tests.Bench;
+namespace Netloop.Tests.Bench.Report;
 
 /// <summary>Hand-made bench results, so the report and charts can be checked without running a server.</summary>
 internal static class SyntheticResults

@@ -2,7 +2,7 @@ using System.Text;
 using Netloop.Load.Http;
 using Netloop.Load.Targets;
 
-namespace Netloop.Tests.Load;
+namespace Netloop.Tests.Load.Http;
 
 public sealed class HttpRequestTemplateTests
 {

@@ -4,7 +4,7 @@ using Netloop.Client;
 using Netloop.Load.Stats;
 using Netloop.Protocols;
 
-namespace Netloop.Tests.Load;
+namespace Netloop.Tests.Load.Http;
 
 /// <summary>The HTTP connection slot driven in memory: what it sends, what it counts, when it closes and reconnects.</summary>
 public sealed class HttpSlotTests

@@ -8,7 +8,7 @@ using Netloop.Server;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Netloop.Tests.Cli;
+namespace Netloop.Tests.Cli.Commands;
 
 /// <summary>
 /// <c>netloop load</c> as a real process: exit codes, one-line errors, the JSON on stdout, and detection of a server

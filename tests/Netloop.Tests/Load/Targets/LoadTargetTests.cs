@@ -1,7 +1,7 @@
 using System.Net;
 using Netloop.Load.Targets;
 
-namespace Netloop.Tests.Load;
+namespace Netloop.Tests.Load.Targets;
 
 public sealed class LoadTargetTests
 {

@@ -2,7 +2,7 @@ using Netloop.Load.Echo;
 using Netloop.Load.Stats;
 using Netloop.Protocols;
 
-namespace Netloop.Tests.Load;
+namespace Netloop.Tests.Load.Echo;
 
 /// <summary>The echo connection slot driven in memory: every byte that comes back is compared with what was sent.</summary>
 public sealed class EchoSlotTests

@@ -1,7 +1,7 @@
 using System.Text;
 using Netloop.Load.Http;
 
-namespace Netloop.Tests.Load;
+namespace Netloop.Tests.Load.Http;
 
 public sealed class HttpResponseParserTests
 {
