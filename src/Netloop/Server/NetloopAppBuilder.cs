@@ -40,7 +40,8 @@ public sealed class NetloopAppBuilder
         });
         Logging = new NetloopLoggingBuilder(Services);
         // A bad value is kept until Start (fails there as one line), so Build and the route mapping after it still run.
-        _configurationError = loadError ?? NetloopSettings.Bind(Configuration.GetSection(NetloopSettings.SectionName), _options);
+        string? bindError = NetloopSettings.Bind(Configuration.GetSection(NetloopSettings.SectionName), _options);
+        _configurationError = loadError ?? bindError;
     }
 
     /// <summary>
