@@ -36,8 +36,9 @@ internal sealed class KeyValueProtocol(KeyValueStore store) : IConnectionProtoco
             int end = rest.IndexOf((byte)'\n');
             if (end < 0)
             {
-                if (rest.Length >= MaxLineLength) TooLong(connection);
-                return consumed;
+                if (rest.Length < MaxLineLength) return consumed;
+                TooLong(connection);
+                return data.Length;
             }
             if (end + 1 > MaxLineLength)
             {
