@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using Netloop.Hosting;
 using Netloop.Http;
 using Netloop.Protocols;
 using Netloop.Server;
@@ -14,11 +15,11 @@ internal static class DemoApp
 {
     public static IConnectionProtocolFactory Create(ProtocolSettings settings)
     {
-        var builder = NetloopServer.CreateBuilder([]);
-        builder.Json.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default);
-        builder.LoggerFactory = settings.Loggers;
-        builder.HandlerThreads = settings.HandlerThreads;
-        var app = builder.Build();
+        // Not NetloopServer.CreateBuilder: `netloop serve` parses its own options, so it reads no configuration sources
+        // and builds no DI container (both would only add to the start-up time the bench measures).
+        var options = new NetloopOptions { HandlerThreads = settings.HandlerThreads };
+        options.Json.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default);
+        var app = new NetloopApp(options, settings.Loggers, EmptyServiceProvider.Instance, ownedServices: null, configurationError: null);
         app.MapGet("/plaintext", context => context.Response.WriteText("Hello, World!"));
         app.MapGet("/json", context => context.Response.WriteJson(new Message("Hello, World!"), DemoJsonContext.Default.Message));
         app.Map(["POST", "PUT"], "/echo", async context =>

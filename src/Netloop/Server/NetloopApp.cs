@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Netloop.Hosting;
 using Netloop.Http;
 using Netloop.Http.Routing;
 using Netloop.Protocols.Http1;
@@ -12,23 +13,48 @@ namespace Netloop.Server;
 /// </summary>
 public sealed class NetloopApp : IAsyncDisposable
 {
+    /// <summary>The log category of the server's lifecycle lines (<c>listening on …</c>).</summary>
+    internal const string LogCategory = "Netloop.Server";
+
     private readonly Router<RequestHandler> _router = new();
-    private readonly NetloopAppBuilder _builder;
+    private readonly NetloopOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly IDisposable? _ownedServices;
+    private readonly string? _configurationError;
     private readonly HandlerWorkers? _workers;
     private NetloopServer? _server;
 
-    internal NetloopApp(NetloopAppBuilder builder)
+    /// <summary>
+    /// An app served with <paramref name="options"/>. <paramref name="services"/> become every request's
+    /// <see cref="HttpContext.RequestServices"/>; <paramref name="ownedServices"/> (the builder's container) is disposed
+    /// with the app. <paramref name="configurationError"/>, when set, fails <see cref="Start"/>.
+    /// </summary>
+    internal NetloopApp(NetloopOptions options, ILoggerFactory loggers, IServiceProvider services, IDisposable? ownedServices, string? configurationError)
     {
-        _builder = builder;
-        if (builder.HandlerThreads > 0) _workers = new HandlerWorkers(builder.HandlerThreads);
-        Protocol = new HttpProtocolFactory(Dispatch, builder.Limits, builder.Json, builder.LoggerFactory.CreateLogger("Netloop.Http"));
+        _options = options;
+        _loggers = loggers;
+        _ownedServices = ownedServices;
+        _configurationError = configurationError;
+        Services = services;
+        if (options.HandlerThreads > 0) _workers = new HandlerWorkers(options.HandlerThreads);
+        // The root provider, not a scope per request: a scope costs an allocation per request whether or not the handler
+        // asks for a service. A handler that needs scoped services creates its own scope.
+        RequestHandler application = context =>
+        {
+            context.RequestServices = services;
+            return Dispatch(context);
+        };
+        Protocol = new HttpProtocolFactory(application, options.Limits, options.Json, loggers.CreateLogger("Netloop.Http"));
     }
+
+    /// <summary>The app's services (the builder's <c>Services</c>, or the Generic Host's), also every request's <see cref="HttpContext.RequestServices"/>.</summary>
+    public IServiceProvider Services { get; }
 
     /// <summary>The HTTP protocol serving this app, for hosting it in a <see cref="NetloopServer"/> of your own.</summary>
     public HttpProtocolFactory Protocol { get; }
 
     /// <summary>Server settings (from the builder).</summary>
-    public ServerOptions Options => _builder.Options;
+    public ServerOptions Options => _options.Server;
 
     /// <summary>The address bound, once started.</summary>
     public IPEndPoint LocalEndPoint => _server?.LocalEndPoint ?? throw new InvalidOperationException("the app is not started");
@@ -82,48 +108,49 @@ public sealed class NetloopApp : IAsyncDisposable
         return Map(["GET"], template, files.Serve);
     }
 
-    /// <summary>Starts serving (binds now; throws <see cref="AddressInUseException"/> when the port is taken).</summary>
+    /// <summary>
+    /// Starts serving (binds now). Throws <see cref="NetloopConfigurationException"/> when a configuration value is bad
+    /// and <see cref="AddressInUseException"/> when the port is taken.
+    /// </summary>
     public void Start()
     {
         if (_server is not null) throw new InvalidOperationException("the app was started already");
-        _server = new NetloopServer(_builder.Options, Protocol, _builder.LoggerFactory);
+        if (_configurationError is not null) throw new NetloopConfigurationException(NetloopSettings.SectionName, _configurationError);
+        if (_options.HandlerThreads < 0)
+        {
+            throw new NetloopConfigurationException(NetloopSettings.SectionName, NetloopSettings.Invalid("HandlerThreads", "0-1024", _options.HandlerThreads.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        _server = new NetloopServer(_options.Server, Protocol, _loggers);
         _server.Start();
     }
 
-    /// <summary>Stops gracefully.</summary>
+    /// <summary>Stops gracefully: no new connections, open requests get <see cref="ServerOptions.ShutdownTimeout"/> to finish.</summary>
     public async Task StopAsync()
     {
         if (_server is not null) await _server.StopAsync().ConfigureAwait(false);
         _workers?.Dispose();
     }
 
-    /// <summary>Starts, serves until <paramref name="cancellationToken"/> fires (or SIGINT/SIGTERM when none is given), then stops.</summary>
+    /// <summary>
+    /// Starts, logs <c>listening on http://ADDRESS:PORT</c> (Information, category <c>Netloop.Server</c>), serves until
+    /// <paramref name="cancellationToken"/> fires or the process gets SIGINT or SIGTERM, then stops gracefully and
+    /// disposes the app's services (flushing the console log). A start-up failure a user can fix (a bad configuration
+    /// value, the address in use) is written to standard error as one line (<c>netloop: …</c>), sets
+    /// <see cref="Environment.ExitCode"/> to 1 and returns; <see cref="Start"/> throws instead.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigint = cancellationToken.CanBeCanceled ? null : System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        using var sigterm = cancellationToken.CanBeCanceled ? null : System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        Start();
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        await StopAsync().ConfigureAwait(false);
+        await ServerRun.RunAsync(Start, StopAsync, () => LocalEndPoint, "http", _loggers.CreateLogger(LogCategory), cancellationToken).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Stops the app.</summary>
-    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+    /// <summary>Stops the app and disposes the services the builder made for it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_ownedServices is IAsyncDisposable asyncServices) await asyncServices.DisposeAsync().ConfigureAwait(false);
+        else _ownedServices?.Dispose();
+    }
 
     /// <summary>Runs on the loop: reads the body in, then waits (without blocking) for a worker to run the handler.</summary>
     private async ValueTask RunOnWorkerAsync(HttpContext context, RequestHandler handler)

@@ -1,86 +1,115 @@
-using System.Net;
+using System.Collections;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Netloop.Hosting;
+using Netloop.Protocols;
 using Netloop.Protocols.Http1;
 
 namespace Netloop.Server;
 
-/// <summary>Configures an HTTP application before <see cref="Build"/>: server options, request limits, JSON metadata, logging.</summary>
+/// <summary>
+/// Configures an application before <see cref="Build"/>, in the manner of ASP.NET Core's <c>WebApplicationBuilder</c>:
+/// <see cref="Configuration"/> (appsettings.json, environment, command line), <see cref="Services"/> (DI),
+/// <see cref="Logging"/> (console by default), and the server options read from the configuration's <c>Netloop</c>
+/// section. The keys, their command-line switches and their <c>NETLOOP_</c> variables are listed in <c>docs/hosting.md</c>.
+/// </summary>
 public sealed class NetloopAppBuilder
 {
+    private readonly NetloopOptions _options = new();
+    private readonly string? _configurationError;
+    private bool _built;
+
     internal NetloopAppBuilder(string[] args)
+        : this(args, Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariables())
     {
-        Options = new ServerOptions { Port = 8080 };
-        ApplyArguments(args);
     }
 
-    /// <summary>Server settings (mode, address, port, loops, limits). Port 8080 unless <c>--port</c> says otherwise.</summary>
-    public ServerOptions Options { get; }
+    /// <summary>The builder over an explicit content root and environment (tests pass their own).</summary>
+    internal NetloopAppBuilder(string[] args, string contentRoot, IDictionary environment)
+    {
+        Configuration = NetloopConfiguration.Create(args, contentRoot, environment, out string? loadError);
+        Services = new ServiceCollection();
+        Services.AddSingleton<IConfiguration>(Configuration);
+        Services.AddLogging(logging =>
+        {
+            logging.AddConfiguration(Configuration.GetSection("Logging"));
+            // One line per entry: "info: Netloop.Server[1] listening on http://127.0.0.1:8080" reads (and greps) as one fact.
+            logging.AddSimpleConsole(console => console.SingleLine = true);
+        });
+        Logging = new NetloopLoggingBuilder(Services);
+        // A bad value is kept until Start (fails there as one line), so Build and the route mapping after it still run.
+        string? bindError = NetloopSettings.Bind(Configuration.GetSection(NetloopSettings.SectionName), _options);
+        _configurationError = loadError ?? bindError;
+    }
 
-    /// <summary>HTTP request limits and timeouts (Kestrel's defaults).</summary>
-    public HttpLimits Limits { get; } = new();
+    /// <summary>
+    /// The configuration: <c>appsettings.json</c> in the content root (the current directory, or <c>--contentRoot</c>;
+    /// optional), environment variables, <c>NETLOOP_*</c> variables, then the command line, each overriding the ones
+    /// before. Add sources of your own here; the server options were read from it when the builder was created.
+    /// </summary>
+    public ConfigurationManager Configuration { get; }
+
+    /// <summary>Services for DI; built at <see cref="Build"/> and offered to handlers as <see cref="Http.HttpContext.RequestServices"/>.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Logging: the console provider (one line per entry) and the <c>Logging</c> configuration section by default; add or clear providers here.</summary>
+    public ILoggingBuilder Logging { get; }
+
+    /// <summary>
+    /// Server settings (mode, address, port, loops, limits), as read from the <c>Netloop</c> configuration section;
+    /// port 8080 when none is configured. Changes made here win over configuration.
+    /// </summary>
+    public ServerOptions Options => _options.Server;
+
+    /// <summary>HTTP request limits and timeouts (Kestrel's defaults unless <c>Netloop:Limits:*</c> says otherwise).</summary>
+    public HttpLimits Limits => _options.Limits;
 
     /// <summary>JSON options for <see cref="Http.HttpResponse.WriteJson{T}(T)"/>: add source-generated contexts to <see cref="JsonSerializerOptions.TypeInfoResolverChain"/>.</summary>
-    public JsonSerializerOptions Json { get; } = new() { TypeInfoResolver = JsonTypeInfoResolver.Combine() };
+    public JsonSerializerOptions Json => _options.Json;
 
     /// <summary>
     /// Threads for handlers that block (0, the default: none, handlers run on the event loops). With N &gt; 0 every handler
     /// runs on one of N worker threads, with its request body read in full first and its response buffered in full, so a
     /// blocking handler stalls no other connection. Also <c>--handler-threads N</c>.
     /// </summary>
-    public int HandlerThreads { get; set; }
-
-    /// <summary>Where the server logs; nothing is logged unless set.</summary>
-    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
-
-    /// <summary>Creates the application.</summary>
-    public NetloopApp Build() => new(this);
-
-    /// <summary>
-    /// Reads <c>--port</c>, <c>--address</c>, <c>--mode</c>, <c>--loops</c> and <c>--handler-threads</c> (as <c>--port 8080</c> or <c>--port=8080</c>);
-    /// other arguments are the application's own and are left alone. A bad value throws <see cref="ArgumentException"/>.
-    /// </summary>
-    private void ApplyArguments(string[] args)
+    public int HandlerThreads
     {
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal)) continue;
-            int eq = arg.IndexOf('=', StringComparison.Ordinal);
-            string name = eq < 0 ? arg[2..] : arg[2..eq];
-            string? value = eq >= 0 ? arg[(eq + 1)..] : i + 1 < args.Length ? args[i + 1] : null;
-            bool known = true;
-            switch (name)
-            {
-                case "port":
-                    Options.Port = ParseInt(name, value);
-                    break;
-                case "loops":
-                    Options.Loops = ParseInt(name, value);
-                    break;
-                case "handler-threads":
-                    HandlerThreads = ParseInt(name, value);
-                    break;
-                case "address":
-                    Options.Address = IPAddress.TryParse(value, out var address) ? address : throw new ArgumentException($"--address: '{value}' is not an IP address");
-                    break;
-                case "mode":
-                    Options.Mode = Enum.TryParse<ServerMode>(value, ignoreCase: true, out var mode) && !int.TryParse(value, out _)
-                        ? mode
-                        : throw new ArgumentException($"--mode: unknown mode '{value}'");
-                    break;
-                default:
-                    known = false;
-                    break;
-            }
-            if (known && eq < 0) i++;
-        }
+        get => _options.HandlerThreads;
+        set => _options.HandlerThreads = value;
     }
 
-    private static int ParseInt(string name, string? value) =>
-        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
-            ? n
-            : throw new ArgumentException($"--{name}: '{value}' is not a whole number");
+    /// <summary>Where the server logs, in place of the factory built from <see cref="Logging"/>; null (the default) uses <see cref="Logging"/>.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Builds the services and creates the HTTP application. Once only.</summary>
+    public NetloopApp Build()
+    {
+        var services = BuildServices();
+        return new NetloopApp(_options, LoggerFactory ?? services.GetRequiredService<ILoggerFactory>(), services, services, _configurationError);
+    }
+
+    /// <summary>
+    /// Builds the services and creates a server for a protocol of your own (<see cref="IConnectionProtocolFactory"/>, as
+    /// <c>samples/KeyValue</c> does) with the configured <see cref="Options"/> and logging. Its
+    /// <see cref="NetloopServer.RunAsync"/> logs <c>listening on tcp://…</c> and stops on SIGINT/SIGTERM. Once only.
+    /// </summary>
+    public NetloopServer BuildServer(IConnectionProtocolFactory protocol)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        var services = BuildServices();
+        return new NetloopServer(_options.Server, protocol, LoggerFactory ?? services.GetRequiredService<ILoggerFactory>())
+        {
+            StartError = _configurationError,
+            OwnedServices = services,
+        };
+    }
+
+    private ServiceProvider BuildServices()
+    {
+        if (_built) throw new InvalidOperationException("the builder was built already");
+        _built = true;
+        return Services.BuildServiceProvider();
+    }
 }

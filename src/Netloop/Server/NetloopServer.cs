@@ -16,6 +16,7 @@ namespace Netloop.Server;
 public sealed class NetloopServer : IAsyncDisposable
 {
     private readonly IServerEngine _engine;
+    private readonly ILoggerFactory _loggers;
     private int _started;
     private ProcessResources _beforeStart;
 
@@ -28,6 +29,7 @@ public sealed class NetloopServer : IAsyncDisposable
         Options = options;
         Protocol = protocol;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        _loggers = loggers;
         _engine = options.Mode switch
         {
             ServerMode.Epoll or ServerMode.Poll => new ReactorEngine(options, protocol, loggers),
@@ -57,9 +59,19 @@ public sealed class NetloopServer : IAsyncDisposable
     /// <summary>The address bound (with the real port when <see cref="ServerOptions.Port"/> was 0). Valid after <see cref="Start"/>.</summary>
     public IPEndPoint LocalEndPoint => _engine.LocalEndPoint;
 
-    /// <summary>Binds and starts serving. Throws <see cref="AddressInUseException"/> when the port is taken.</summary>
+    /// <summary>A configuration error found by the builder that made this server: <see cref="Start"/> throws it.</summary>
+    internal string? StartError { get; init; }
+
+    /// <summary>The builder's services, disposed (flushing the console log) when the server is.</summary>
+    internal IDisposable? OwnedServices { get; init; }
+
+    /// <summary>
+    /// Binds and starts serving. Throws <see cref="AddressInUseException"/> when the port is taken, and
+    /// <see cref="Hosting.NetloopConfigurationException"/> when the builder that made the server read a bad value.
+    /// </summary>
     public void Start()
     {
+        if (StartError is not null) throw new Hosting.NetloopConfigurationException(Hosting.NetloopSettings.SectionName, StartError);
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the server was started already");
         // Before the listener opens: the audit after the stop compares against the process as it was before the server.
         _beforeStart = ProcessResources.Read(collect: false);
@@ -69,18 +81,17 @@ public sealed class NetloopServer : IAsyncDisposable
     /// <summary>Stops accepting, gives connections <see cref="ServerOptions.ShutdownTimeout"/> to send what they owe, then closes everything.</summary>
     public Task StopAsync() => Volatile.Read(ref _started) == 0 ? Task.CompletedTask : _engine.StopAsync(Options.ShutdownTimeout);
 
-    /// <summary>Starts, serves until <paramref name="cancellationToken"/> fires, then stops gracefully.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts, logs <c>listening on http://ADDRESS:PORT</c> (<c>tcp://</c> for protocols other than HTTP; Information,
+    /// category <c>Netloop.Server</c>), serves until <paramref name="cancellationToken"/> fires or the process gets SIGINT
+    /// or SIGTERM, then stops gracefully. A start-up failure a user can fix (address in use, bad configuration) is
+    /// written to standard error as one line (<c>netloop: …</c>), sets <see cref="Environment.ExitCode"/> to 1 and returns.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        Start();
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        await StopAsync().ConfigureAwait(false);
+        string scheme = Protocol.Name == "http" ? "http" : "tcp";
+        await Hosting.ServerRun.RunAsync(Start, StopAsync, () => LocalEndPoint, scheme, _loggers.CreateLogger(NetloopApp.LogCategory), cancellationToken).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Current counters, including pooled buffers outstanding (0 after a clean stop).</summary>
@@ -115,6 +126,10 @@ public sealed class NetloopServer : IAsyncDisposable
             ? echo.CloseDelay
             : throw new ArgumentException($"mode {options.Mode.Name()} serves the echo protocol only (the async experiment's handler)");
 
-    /// <summary>Stops the server (see <see cref="StopAsync"/>).</summary>
-    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+    /// <summary>Stops the server (see <see cref="StopAsync"/>) and disposes the services of the builder that made it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        OwnedServices?.Dispose();
+    }
 }

@@ -51,6 +51,12 @@ internal sealed partial class CliProcess : IAsyncDisposable
     public static CliProcess Start(ITestOutputHelper output, params string[] args)
     {
         Assert.True(File.Exists(CliPath), $"the CLI is not built next to the tests: {CliPath}");
+        return StartDll(output, CliPath, args);
+    }
+
+    /// <summary>Starts <c>dotnet <paramref name="dllPath"/> <paramref name="args"/></c> (a sample, say) with its output captured.</summary>
+    public static CliProcess StartDll(ITestOutputHelper output, string dllPath, params string[] args)
+    {
         var info = new ProcessStartInfo(DotnetHost())
         {
             UseShellExecute = false,
@@ -58,7 +64,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.ArgumentList.Add(CliPath);
+        info.ArgumentList.Add(dllPath);
         foreach (string arg in args) info.ArgumentList.Add(arg);
 
         var process = new Process { StartInfo = info };
@@ -78,7 +84,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        output.WriteLine($"started pid {process.Id}: netloop {string.Join(' ', args)}");
+        output.WriteLine($"started pid {process.Id}: {Path.GetFileName(dllPath)} {string.Join(' ', args)}");
         return cli;
     }
 

@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Netloop.Server;
+
+namespace Netloop.Hosting;
+
+/// <summary>
+/// Netloop as a Generic Host service (registered by <c>services.AddNetloop(…)</c>): <see cref="StartAsync"/> reads the
+/// host's <c>Netloop</c> configuration section, maps the app and binds; <see cref="StopAsync"/> stops gracefully when
+/// the host stops (SIGTERM, Ctrl+C, <see cref="IHostApplicationLifetime.StopApplication"/>). Handlers reach the host's
+/// services through <see cref="Http.HttpContext.RequestServices"/>, and the server logs through the host's logging.
+/// </summary>
+public sealed class NetloopHostedService : IHostedService
+{
+    private readonly IServiceProvider _services;
+    private readonly Action<NetloopApp> _map;
+    private readonly Action<NetloopOptions>? _configure;
+    private NetloopApp? _app;
+
+    internal NetloopHostedService(IServiceProvider services, Action<NetloopApp> map, Action<NetloopOptions>? configure)
+    {
+        _services = services;
+        _map = map;
+        _configure = configure;
+    }
+
+    /// <summary>The app, once <see cref="StartAsync"/> has run; null before.</summary>
+    public NetloopApp? App => _app;
+
+    /// <summary>The address bound (with the real port when the configured port was 0). Valid once started.</summary>
+    public IPEndPoint LocalEndPoint => _app?.LocalEndPoint ?? throw new InvalidOperationException("the Netloop service is not started");
+
+    /// <summary>
+    /// Binds and starts serving. Throws <see cref="NetloopConfigurationException"/> for a bad configuration value and
+    /// <see cref="AddressInUseException"/> when the port is taken; the host then fails to start.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null) throw new InvalidOperationException("the Netloop service was started already");
+        var options = new NetloopOptions();
+        var configuration = (IConfiguration?)_services.GetService(typeof(IConfiguration));
+        string? error = configuration is null ? null : NetloopSettings.Bind(configuration.GetSection(NetloopSettings.SectionName), options);
+        _configure?.Invoke(options);
+        var loggers = (ILoggerFactory?)_services.GetService(typeof(ILoggerFactory)) ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        var app = new NetloopApp(options, loggers, _services, ownedServices: null, error);
+        _map(app);
+        app.Start();
+        _app = app;
+        ServerRun.LogListening(loggers.CreateLogger(NetloopApp.LogCategory), app.LocalEndPoint, "http");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops accepting and lets open requests finish for up to <see cref="ServerOptions.ShutdownTimeout"/>; stops waiting
+    /// (the server still closes its connections) when the host's own shutdown timeout cancels <paramref name="cancellationToken"/>.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is null) return;
+        try
+        {
+            await _app.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+}

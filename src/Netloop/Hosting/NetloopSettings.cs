@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Netloop.Server;
+
+namespace Netloop.Hosting;
+
+/// <summary>
+/// Reads the <c>Netloop</c> configuration section into <see cref="NetloopOptions"/>, key by key and by hand (no
+/// reflection binder: the library stays trimmable and AOT-safe, and every bad value gets a message naming its key and
+/// the values allowed). Keys absent from configuration leave the option as it was.
+/// </summary>
+internal static class NetloopSettings
+{
+    /// <summary>The configuration section holding Netloop's keys.</summary>
+    public const string SectionName = "Netloop";
+
+    /// <summary>
+    /// The command-line switches that stand for keys of the section (<c>--port 8080</c> is <c>--Netloop:Port 8080</c>),
+    /// named as <c>netloop serve</c> names its options.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--address"] = "Netloop:Address",
+        ["--port"] = "Netloop:Port",
+        ["--mode"] = "Netloop:Mode",
+        ["--loops"] = "Netloop:Loops",
+        ["--max-connections"] = "Netloop:MaxConnections",
+        ["--idle-timeout"] = "Netloop:IdleTimeout",
+        ["--shutdown-timeout"] = "Netloop:ShutdownTimeout",
+        ["--backlog"] = "Netloop:Backlog",
+        ["--reuse-port"] = "Netloop:ReusePort",
+        ["--no-delay"] = "Netloop:NoDelay",
+        ["--handler-threads"] = "Netloop:HandlerThreads",
+    };
+
+    /// <summary>Applies every key present in <paramref name="section"/>; returns the first bad value's message, or null.</summary>
+    public static string? Bind(IConfiguration section, NetloopOptions options)
+    {
+        var reader = new Reader(section);
+        var server = options.Server;
+        var limits = options.Limits;
+        reader.Address("Address", v => server.Address = v);
+        reader.Int("Port", 0, 65535, v => server.Port = v);
+        reader.Mode("Mode", v => server.Mode = v);
+        reader.Int("Loops", 1, 1024, v => server.Loops = v);
+        reader.Int("MaxConnections", 1, int.MaxValue, v => server.MaxConnections = v);
+        reader.Duration("IdleTimeout", allowZero: true, v => server.IdleTimeout = v);
+        reader.Duration("ShutdownTimeout", allowZero: true, v => server.ShutdownTimeout = v);
+        reader.Int("OutputHighWaterMark", 1024, int.MaxValue, v => server.OutputHighWaterMark = v);
+        reader.Int("Backlog", 1, int.MaxValue, v => server.Backlog = v);
+        reader.Bool("ReusePort", v => server.ReusePort = v);
+        reader.Bool("NoDelay", v => server.NoDelay = v);
+        reader.Int("HandlerThreads", 0, 1024, v => options.HandlerThreads = v);
+        reader.Int("Limits:MaxRequestLineSize", 1, int.MaxValue, v => limits.MaxRequestLineSize = v);
+        reader.Int("Limits:MaxRequestHeadersTotalSize", 1, int.MaxValue, v => limits.MaxRequestHeadersTotalSize = v);
+        reader.Int("Limits:MaxRequestHeaderCount", 1, int.MaxValue, v => limits.MaxRequestHeaderCount = v);
+        reader.OptionalLong("Limits:MaxRequestBodySize", v => limits.MaxRequestBodySize = v);
+        reader.Int("Limits:MaxChunkExtensionLength", 1, int.MaxValue, v => limits.MaxChunkExtensionLength = v);
+        reader.Int("Limits:MaxTrailerSize", 1, int.MaxValue, v => limits.MaxTrailerSize = v);
+        reader.Duration("Limits:RequestHeadersTimeout", allowZero: false, v => limits.RequestHeadersTimeout = v);
+        reader.Rate("Limits:MinRequestBodyDataRate", v => limits.MinRequestBodyDataRate = v);
+        reader.Duration("Limits:MinRequestBodyDataRateGracePeriod", allowZero: true, v => limits.MinRequestBodyDataRateGracePeriod = v);
+        return reader.Error;
+    }
+
+    /// <summary>The message for a value outside what <paramref name="key"/> allows.</summary>
+    public static string Invalid(string key, string allowed, string value) =>
+        $"configuration '{SectionName}:{key}' must be {allowed}, got {(value.Length == 0 ? "an empty value" : value)}";
+
+    /// <summary>Reads keys one at a time and keeps the first error (one line is what the user sees).</summary>
+    private sealed class Reader(IConfiguration section)
+    {
+        public string? Error { get; private set; }
+
+        public void Int(string key, int min, int max, Action<int> apply)
+        {
+            if (Value(key) is not { } text) return;
+            string allowed = max == int.MaxValue ? $"a whole number of at least {min}" : $"{min}-{max}";
+            if (int.TryParse(text, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max) apply(n);
+            else Fail(key, allowed, text);
+        }
+
+        public void OptionalLong(string key, Action<long?> apply)
+        {
+            if (Value(key) is not { } text) return;
+            if (text.Trim().Equals("unlimited", StringComparison.OrdinalIgnoreCase)) apply(null);
+            else if (long.TryParse(text, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out long n) && n >= 0) apply(n);
+            else Fail(key, "a whole number of bytes of at least 0, or 'unlimited'", text);
+        }
+
+        public void Rate(string key, Action<double> apply)
+        {
+            if (Value(key) is not { } text) return;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) && double.IsFinite(rate) && rate >= 0) apply(rate);
+            else Fail(key, "bytes per second of at least 0 (0 disables the check)", text);
+        }
+
+        public void Bool(string key, Action<bool> apply)
+        {
+            if (Value(key) is not { } text) return;
+            if (bool.TryParse(text.Trim(), out bool b)) apply(b);
+            else Fail(key, "true or false", text);
+        }
+
+        /// <summary>
+        /// A TimeSpan as .NET configuration writes it (<c>00:00:30</c>). A bare number is refused: TimeSpan reads "30"
+        /// as 30 days, which nobody who types it means.
+        /// </summary>
+        public void Duration(string key, bool allowZero, Action<TimeSpan> apply)
+        {
+            if (Value(key) is not { } text) return;
+            string allowed = allowZero ? "a duration hh:mm:ss of at least 00:00:00" : "a duration hh:mm:ss greater than 00:00:00";
+            if (text.Contains(':', StringComparison.Ordinal)
+                && TimeSpan.TryParse(text.Trim(), CultureInfo.InvariantCulture, out var duration)
+                && (allowZero ? duration >= TimeSpan.Zero : duration > TimeSpan.Zero))
+            {
+                apply(duration);
+            }
+            else
+            {
+                Fail(key, allowed, text);
+            }
+        }
+
+        public void Address(string key, Action<IPAddress> apply)
+        {
+            if (Value(key) is not { } text) return;
+            if (IPAddress.TryParse(text.Trim(), out var address)) apply(address);
+            else Fail(key, "an IPv4 or IPv6 address (127.0.0.1, 0.0.0.0, ::1, ::)", text);
+        }
+
+        /// <summary>Only the reactor's modes: the comparison baselines are not something to configure an app with.</summary>
+        public void Mode(string key, Action<ServerMode> apply)
+        {
+            if (Value(key) is not { } text) return;
+            switch (text.Trim().ToLowerInvariant())
+            {
+                case "epoll":
+                    apply(ServerMode.Epoll);
+                    break;
+                case "poll":
+                    apply(ServerMode.Poll);
+                    break;
+                default:
+                    Fail(key, "epoll or poll", text);
+                    break;
+            }
+        }
+
+        private string? Value(string key) => Error is null ? section[key] : null;
+
+        private void Fail(string key, string allowed, string value) => Error = Invalid(key, allowed, value);
+    }
+}
