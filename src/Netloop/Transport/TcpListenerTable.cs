@@ -31,9 +31,10 @@ internal static class TcpListenerTable
                 using var reader = new StreamReader(path);
                 found.AddRange(ParseListeners(reader, port));
             }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // IPv6 disabled (no tcp6) or no procfs: nothing listens there that we could see.
+                // IPv6 disabled (no tcp6) or no procfs: nothing there we could see. bind(2) still refuses a listener
+                // that did not set SO_REUSEPORT; only a same-user SO_REUSEPORT one could then go unnoticed.
             }
         }
         return found;
