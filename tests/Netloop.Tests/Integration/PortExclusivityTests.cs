@@ -41,6 +41,21 @@ public class PortExclusivityTests
         Assert.Throws<AddressInUseException>(server.Start);
     }
 
+    [Fact]
+    public void A_dual_stack_wildcard_listener_makes_an_IPv4_address_in_use_and_an_IPv6_one_too()
+    {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6) return; // no IPv6 on this machine: nothing to listen on
+        using var holder = ReusePortListener(new IPEndPoint(IPAddress.IPv6Any, 0));
+        int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+
+        var v4 = new NetloopServer(new ServerOptions { Port = port, Loops = 2 }, EchoProtocol.Instance);
+        var v6 = new NetloopServer(new ServerOptions { Address = IPAddress.IPv6Loopback, Port = port, Loops = 2 }, EchoProtocol.Instance);
+
+        Assert.Throws<AddressInUseException>(v4.Start);
+        var error = Assert.Throws<AddressInUseException>(v6.Start);
+        Assert.Equal($"address [::1]:{port} is already in use", error.Message);
+    }
+
     [Theory]
     [MemberData(nameof(ReactorModes))]
     public async Task A_second_server_on_the_port_of_a_first_is_refused_and_the_first_serves_on(ServerMode mode)
