@@ -209,7 +209,7 @@ internal sealed partial class BenchRunner
             for (int i = 0; i < serverProcesses; i++)
             {
                 var (server, failure) = await StartAsync(spec, LoadProtocol.Http, port, maxConnections, serverProcesses == 1 ? name : $"{name}{i + 1}",
-                    waitForOutput: spec.Family == ServerFamily.Netloop, cancellationToken).ConfigureAwait(false);
+                    waitForOutput: spec.Family == ServerFamily.Netloop, cancellationToken, sharePort: serverProcesses > 1).ConfigureAwait(false);
                 if (server is null) return Failed(round, serverProcesses == 1 ? failure! : $"server process {i + 1} of {serverProcesses}: {failure}");
                 servers.Add(server);
             }
@@ -368,9 +368,9 @@ internal sealed partial class BenchRunner
     }
 
     private async Task<(ServerProcess? Server, string? Failure)> StartAsync(
-        ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, string logName, bool waitForOutput, CancellationToken cancellationToken)
+        ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, string logName, bool waitForOutput, CancellationToken cancellationToken, bool sharePort = false)
     {
-        var command = _pinning.Server(_launcher.Command(spec, protocol, port, maxConnections, _plan.IdleTimeout));
+        var command = _pinning.Server(_launcher.Command(spec, protocol, port, maxConnections, _plan.IdleTimeout, sharePort: sharePort));
         return await ServerProcess.StartAsync(command, port, protocol, waitForOutput, Path.Combine(_logs, logName + "-server.log"), s_startTimeout, cancellationToken)
             .ConfigureAwait(false);
     }

@@ -13,6 +13,7 @@ internal sealed class ServerLauncher
 {
     private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_compileTimeout = TimeSpan.FromMinutes(1);
+    private static readonly string[] s_reusePort = ["--reuse-port"];
 
     private readonly NetloopExecutable _netloop;
     private readonly string? _repositoryRoot;
@@ -82,9 +83,12 @@ internal sealed class ServerLauncher
     /// <param name="maxConnections">Connections the run may hold at once.</param>
     /// <param name="idleTimeout">How long an idle connection may stay open: beyond any case's hold.</param>
     /// <param name="netloop">Another build of <c>netloop</c> to run (the start-up case's NativeAOT binary); null for <see cref="Netloop"/>.</param>
-    public ProcessCommand Command(ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, TimeSpan idleTimeout, NetloopExecutable? netloop = null)
+    /// <param name="sharePort">Whether several processes of this server will listen on <paramref name="port"/> (netloop only, see <see cref="ServerSpec.CanShareAPort"/>): <c>--reuse-port</c>.</param>
+    public ProcessCommand Command(
+        ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, TimeSpan idleTimeout, NetloopExecutable? netloop = null, bool sharePort = false)
     {
         string portText = port.ToString(CultureInfo.InvariantCulture);
+        if (sharePort && !spec.CanShareAPort) throw new ArgumentException($"{spec.Name} cannot share a port between processes", nameof(sharePort));
         switch (spec.Family)
         {
             case ServerFamily.Netloop:
@@ -95,6 +99,8 @@ internal sealed class ServerLauncher
                     "--max-connections", maxConnections.ToString(CultureInfo.InvariantCulture),
                     "--idle-timeout", Seconds(idleTimeout),
                     "--shutdown-timeout", "2s",
+                    // A port is a netloop server's alone unless every process on it asks to share it.
+                    .. (sharePort ? s_reusePort : []),
                 ]);
             case ServerFamily.Kestrel:
                 return new ProcessCommand(DotnetHost.Path,

@@ -69,6 +69,11 @@ internal sealed class ServeCommand : Command
         CustomParser = IntegerParser.InRange(1, int.MaxValue),
     };
 
+    private readonly Option<bool> _reusePort = new("--reuse-port")
+    {
+        Description = "Share the port with other processes that pass --reuse-port too (SO_REUSEPORT: several serve processes on one port, zero-downtime restarts). Default: off, the port is this server's alone; start-up fails when anything else listens on it.",
+    };
+
     private readonly Option<int?> _maxConnections = new("--max-connections")
     {
         Description = $"Most connections open at once; beyond it new ones are closed at once. Default: {s_defaults.MaxConnections}.",
@@ -143,6 +148,7 @@ internal sealed class ServeCommand : Command
         Add(_address);
         Add(_port);
         Add(_loops);
+        Add(_reusePort);
         Add(_maxConnections);
         Add(_idleTimeout);
         Add(_shutdownTimeout);
@@ -163,6 +169,7 @@ internal sealed class ServeCommand : Command
         Address = parseResult.GetValue(_address) ?? s_defaults.Address,
         Port = parseResult.GetValue(_port) ?? s_defaults.Port,
         Loops = parseResult.GetValue(_loops) ?? s_defaults.Loops,
+        ReusePort = parseResult.GetValue(_reusePort),
         MaxConnections = parseResult.GetValue(_maxConnections) ?? s_defaults.MaxConnections,
         IdleTimeout = parseResult.GetValue(_idleTimeout) ?? s_defaults.IdleTimeout,
         ShutdownTimeout = parseResult.GetValue(_shutdownTimeout) ?? s_defaults.ShutdownTimeout,

@@ -14,7 +14,7 @@ public sealed class ServerOptions
     /// <summary>TCP port; 0 picks a free one (see <see cref="NetloopServer.LocalEndPoint"/>). Default: 7000.</summary>
     public int Port { get; set; } = 7000;
 
-    /// <summary>Event loops (epoll and poll modes), each on its own thread with its own SO_REUSEPORT listener. Default: processor count.</summary>
+    /// <summary>Event loops (epoll and poll modes), each on its own thread with its own listener (SO_REUSEPORT between the loops). Default: processor count.</summary>
     public int Loops { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Most connections open at once in this process; beyond it a new connection is accepted and closed at once. Default: 10000.</summary>
@@ -32,8 +32,16 @@ public sealed class ServerOptions
     /// <summary>listen(2) backlog. Default: 4096 (the kernel caps it at net.core.somaxconn).</summary>
     public int Backlog { get; set; } = 4096;
 
-    /// <summary>Sets SO_REUSEPORT so several loops, or several processes, share the port. Default: true.</summary>
-    public bool ReusePort { get; set; } = true;
+    /// <summary>
+    /// Lets other processes listen on the same address and port (SO_REUSEPORT; the kernel spreads new connections over
+    /// every listener, and only processes of the same user may join): for several server processes on one port, or a
+    /// zero-downtime restart that starts the new server before stopping the old one. Default: false, the port is this
+    /// server's alone: <see cref="NetloopServer.Start"/> throws <see cref="AddressInUseException"/> when any other socket
+    /// (of this process or another) already listens on it, a wildcard address or an IPv6 dual-stack listener included.
+    /// The event loops of one server share the port either way. Caveat: a later process that itself sets ReusePort can
+    /// still join a server of several loops that did not, as the kernel allows it; the check is made at start only.
+    /// </summary>
+    public bool ReusePort { get; set; }
 
     /// <summary>Disables Nagle's algorithm on accepted connections (TCP_NODELAY). Default: true.</summary>
     public bool NoDelay { get; set; } = true;

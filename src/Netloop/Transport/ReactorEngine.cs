@@ -6,7 +6,11 @@ using Netloop.Server;
 
 namespace Netloop.Transport;
 
-/// <summary>The epoll and poll modes: N event loops, each with its own SO_REUSEPORT listener, so the kernel spreads connections and no loop shares state.</summary>
+/// <summary>
+/// The epoll and poll modes: N event loops, each with its own SO_REUSEPORT listener, so the kernel spreads connections
+/// and no loop shares state. The port is this server's alone unless <see cref="ServerOptions.ReusePort"/> is set (see
+/// <see cref="PortExclusivity"/>).
+/// </summary>
 internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFactory protocols, ILoggerFactory loggers) : IServerEngine
 {
     private readonly ILogger _logger = loggers.CreateLogger("Netloop.Reactor");
@@ -21,17 +25,26 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
 
     public void Start()
     {
-        if (options.Loops > 1 && !options.ReusePort) throw new ArgumentException("several loops need SO_REUSEPORT (reuse-port)");
         var endPoint = new IPEndPoint(options.Address, options.Port);
+        // Our own loops always share the port through SO_REUSEPORT (the kernel spreads accepts over them); other
+        // processes may join only when asked (ReusePort). One loop without ReusePort needs no SO_REUSEPORT at all, and
+        // bind(2) itself then refuses any other listener; several loops have to check the listener table themselves.
+        bool reusePort = options.ReusePort || options.Loops > 1;
+        bool checkOthers = reusePort && !options.ReusePort;
         var fds = new List<int>();
         try
         {
+            // Before binding, so a server that is refused never takes a share of the other one's connections.
+            // Port 0 needs no look: bind picks a port no listener holds, SO_REUSEPORT or not.
+            if (checkOthers && options.Port != 0) PortExclusivity.ThrowIfOthersListen(endPoint, []);
             for (int i = 0; i < options.Loops; i++)
             {
                 // With port 0 the first bind picks the port and the other loops join it.
-                fds.Add(ListenSocket.Open(endPoint, options.ReusePort, options.Backlog, out var bound));
+                fds.Add(ListenSocket.Open(endPoint, reusePort, options.Backlog, out var bound));
                 endPoint = bound;
             }
+            // Again once bound: another server that looked at the same moment is in the table now (both refuse).
+            if (checkOthers) PortExclusivity.ThrowIfOthersListen(endPoint, fds);
             for (int i = 0; i < options.Loops; i++)
             {
                 IPoller poller = options.Mode == ServerMode.Poll ? new PollPoller() : new EpollPoller();

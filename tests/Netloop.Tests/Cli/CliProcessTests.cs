@@ -105,6 +105,7 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
             ["--address"] = "Default: 127.0.0.1",
             ["--port"] = "Default: 7000",
             ["--loops"] = "Default: processor count",
+            ["--reuse-port"] = "Default: off",
             ["--max-connections"] = "Default: 10000",
             ["--idle-timeout"] = "Default: 60s",
             ["--shutdown-timeout"] = "Default: 10s",

@@ -154,6 +154,9 @@ public struct ChunkedDecoder
                 return HttpCharacters.HexValue(b) >= 0 ? AddSizeDigit(b) : Invalid();
             case State.Size:
                 if (HttpCharacters.HexValue(b) >= 0) return AddSizeDigit(b);
+                // Refused once the size is complete (its data not yet read) when it would take the body over the
+                // limit; not earlier, so that a size too large to count is told apart as malformed (400, not 413).
+                if (_maxBodySize >= 0 && _chunkSize > _maxBodySize - _bodyLength) return Reject(RequestRejection.BodyTooLarge);
                 return AfterSizeOrValue(b);
             case State.BwsBeforeSemicolon:
                 // BWS may only lead to ';': "5 \r\n" is not chunk-size [ chunk-ext ] CRLF.
@@ -240,13 +243,10 @@ public struct ChunkedDecoder
     private bool AddSizeDigit(byte b)
     {
         int digit = HttpCharacters.HexValue(b);
-        if (_chunkSize > (long.MaxValue - digit) >> 4)
-        {
-            return Reject(_maxBodySize >= 0 ? RequestRejection.BodyTooLarge : RequestRejection.InvalidChunkedData);
-        }
+        // RFC 9112 §7.1: a recipient MUST anticipate large hex numbers and guard against overflow. A size that does not
+        // fit is framing no sender could mean, whatever the body limit: 400 (leading zeros are fine, they add nothing).
+        if (_chunkSize > (long.MaxValue - digit) >> 4) return Reject(RequestRejection.ChunkSizeOverflow);
         _chunkSize = (_chunkSize << 4) + digit;
-        // Refused as soon as the declared size would take the body over the limit, before any of its data is read.
-        if (_maxBodySize >= 0 && _chunkSize > _maxBodySize - _bodyLength) return Reject(RequestRejection.BodyTooLarge);
         _state = State.Size;
         return true;
     }

@@ -28,9 +28,16 @@ public sealed partial class RequestHeadParser
         switch (name.Length)
         {
             case 4 when NameEquals(name, "host"u8):
-                // RFC 9112 §3.2: 400 for more than one Host or an invalid Host value. An empty value is valid.
+                // RFC 9112 §3.2: 400 for more than one Host or an invalid Host value.
                 if (++_hostCount > 1) return Reject(RequestRejection.MultipleHost);
                 if (!HttpCharacters.IsValidAuthority(value, requireHost: false, requirePort: false)) return Reject(RequestRejection.InvalidHost);
+                // RFC 9112 §3.3: for origin-form and asterisk-form the target URI's authority is the Host value, and an
+                // http URI with an empty host is invalid (RFC 9110 §4.2.1: a recipient MUST reject it). The other forms
+                // carry their authority in the target and Host is ignored (§3.2.2), so an empty one may stand there.
+                if (_targetForm is RequestTargetForm.Origin or RequestTargetForm.Asterisk && (value.IsEmpty || value[0] == ':'))
+                {
+                    return Reject(RequestRejection.EmptyHost);
+                }
                 _hostRange = valueRange;
                 return true;
             case 6 when NameEquals(name, "expect"u8):

@@ -81,5 +81,22 @@ public sealed partial class RequestHeadParser
         }
     }
 
+    /// <summary>
+    /// Checks the target bytes that arrived since the last call, [<see cref="_pos"/>, <paramref name="scanEnd"/>), up to
+    /// the query: false at a backslash or a "%00" (which may straddle two calls, so the two bytes before are looked at
+    /// again). The query is the application's data and is left alone: browsers send a backslash there as it is.
+    /// </summary>
+    private bool CheckPathBytes(ReadOnlySpan<byte> data, int targetStart, int scanEnd)
+    {
+        if (_targetQueryStart >= 0) return true;
+        var arrived = data[_pos..scanEnd];
+        int question = arrived.IndexOf((byte)'?');
+        int pathEnd = question < 0 ? scanEnd : _pos + question;
+        if (data[_pos..pathEnd].Contains((byte)'\\')) return false;
+        if (data[Math.Max(targetStart, _pos - 2)..pathEnd].IndexOf("%00"u8) >= 0) return false;
+        if (question >= 0) _targetQueryStart = pathEnd;
+        return true;
+    }
+
     private static bool IsAsciiLetter(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
 }

@@ -48,6 +48,13 @@ public sealed partial class RequestHeadParser
     /// <summary>Bytes of the version and the line end: "HTTP/" DIGIT "." DIGIT CR LF.</summary>
     private const int VersionLength = 10;
 
+    /// <summary>
+    /// The longest method accepted, in bytes: 32. The longest in the IANA HTTP Method Registry (UPDATEREDIRECTREF) has
+    /// 17, so a longer token is a method no server implements, refused with 501 (<see cref="RequestRejection.MethodTooLong"/>)
+    /// when its 33rd byte arrives instead of 414 once the whole request line is used up.
+    /// </summary>
+    public const int MaxMethodLength = 32;
+
     private readonly HeaderField[] _fields;
     private readonly int _maxRequestLine;
     private readonly int _maxFieldSection;
@@ -75,6 +82,8 @@ public sealed partial class RequestHeadParser
     private long _contentLength;
     private int _hostCount;
     private int _chunkedCount;
+    /// <summary>Offset of the target's '?' once it has arrived, else -1: the path checks stop there.</summary>
+    private int _targetQueryStart;
     private Seen _seen;
 
     /// <summary>Creates a parser with the limits of <paramref name="limits"/> (the defaults when null).</summary>
@@ -109,6 +118,7 @@ public sealed partial class RequestHeadParser
         _contentLength = -1;
         _hostCount = 0;
         _chunkedCount = 0;
+        _targetQueryStart = -1;
         _seen = Seen.None;
     }
 
@@ -270,11 +280,14 @@ public sealed partial class RequestHeadParser
 
     private bool ParseMethod(ReadOnlySpan<byte> data)
     {
-        int end = Math.Min(data.Length, _maxRequestLine);
+        // The scan may see one byte past the longest method: a token byte there proves the method too long.
+        int methodEnd = _lineStart + MaxMethodLength + 1;
+        int end = Math.Min(Math.Min(data.Length, _maxRequestLine), methodEnd);
         int i = data[_pos..end].IndexOfAnyExcept(HttpCharacters.Token);
         if (i < 0)
         {
             _pos = end;
+            if (end == methodEnd) return Reject(RequestRejection.MethodTooLong);
             return NeedMore(data.Length, _maxRequestLine, RequestRejection.RequestLineTooLong);
         }
         int p = _pos + i;
@@ -296,6 +309,7 @@ public sealed partial class RequestHeadParser
         int start = _methodRange.End + 1;
         int end = Math.Min(data.Length, _maxRequestLine);
         int i = data[_pos..end].IndexOfAnyExcept(HttpCharacters.Target);
+        if (!CheckPathBytes(data, start, i < 0 ? end : _pos + i)) return Reject(RequestRejection.UnsafeRequestPath);
         if (i < 0)
         {
             _pos = end;

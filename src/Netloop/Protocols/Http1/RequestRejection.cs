@@ -18,6 +18,17 @@ public enum RequestRejection
     InvalidMethod,
     /// <summary>400: the request-target has a forbidden byte or is not in a form allowed for the method.</summary>
     InvalidRequestTarget,
+    /// <summary>
+    /// 400: the request-target before its query holds a backslash or <c>%00</c>. Neither is needed by a URI path (a
+    /// browser turns a backslash into '/'), and both are read differently by routers, file systems and the URI rules
+    /// (an encoded NUL ends a C string; a backslash separates Windows paths), so they are refused before routing.
+    /// </summary>
+    UnsafeRequestPath,
+    /// <summary>
+    /// 501: a method longer than <see cref="RequestHeadParser.MaxMethodLength"/> bytes, longer than any registered
+    /// method, so one no server implements (RFC 9110 §9.1: an unrecognised method SHOULD get 501).
+    /// </summary>
+    MethodTooLong,
     /// <summary>400: the HTTP-version is not <c>HTTP/DIGIT.DIGIT</c>.</summary>
     InvalidHttpVersion,
     /// <summary>505: a well-formed HTTP-version other than HTTP/1.0 and HTTP/1.1.</summary>
@@ -73,6 +84,11 @@ public enum RequestRejection
     MultipleHost,
     /// <summary>400: a Host value that is not <c>uri-host [ ":" port ]</c> (RFC 9112 §3.2).</summary>
     InvalidHost,
+    /// <summary>
+    /// 400: an empty Host value (or a port alone) where Host gives the target URI its authority, origin-form and
+    /// asterisk-form: an http URI with an empty host is invalid and must be rejected (RFC 9110 §4.2.1, RFC 9112 §3.3).
+    /// </summary>
+    EmptyHost,
 
     // Body (used by the connection and by ChunkedDecoder).
 
@@ -80,6 +96,8 @@ public enum RequestRejection
     BodyTooLarge,
     /// <summary>400: the chunked body is malformed.</summary>
     InvalidChunkedData,
+    /// <summary>400: a chunk size that does not fit in a 63-bit count: malformed framing, not a large body.</summary>
+    ChunkSizeOverflow,
     /// <summary>400: a chunk-size line longer than <see cref="HttpLimits.MaxChunkExtensionLength"/>.</summary>
     ChunkExtensionTooLong,
     /// <summary>431: a trailer section larger than <see cref="HttpLimits.MaxTrailerSize"/>.</summary>

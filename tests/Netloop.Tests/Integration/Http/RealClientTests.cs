@@ -32,6 +32,24 @@ public sealed partial class RealClientTests(RealClientTests.DemoServers servers,
     }
 
     [Fact]
+    public async Task Curl_with_an_empty_host_or_an_over_long_method_gets_400_and_501()
+    {
+        var server = await servers.GetAsync("epoll");
+
+        // "Host;" makes curl send the field with an empty value; -X sends any method name as given.
+        var emptyHost = await RunAsync("curl", ["-s", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host;", server.Url("/plaintext")]);
+        var longMethod = await RunAsync("curl", ["-s", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code}", "-X", new string('X', 40), server.Url("/plaintext")]);
+        var rawPath = await RunAsync("curl", ["-s", "--max-time", "30", "--path-as-is", "-o", "/dev/null", "-w", "%{http_code}", server.Url("/static/%00")]);
+
+        Assert.True(emptyHost.ExitCode == 0, emptyHost.Describe());
+        Assert.Equal("400", emptyHost.StdOutText);
+        Assert.True(longMethod.ExitCode == 0, longMethod.Describe());
+        Assert.Equal("501", longMethod.StdOutText);
+        Assert.True(rawPath.ExitCode == 0, rawPath.Describe());
+        Assert.Equal("400", rawPath.StdOutText);
+    }
+
+    [Fact]
     public async Task Curl_chunked_upload_of_300_KB_comes_back_byte_for_byte()
     {
         var server = await servers.GetAsync("epoll");

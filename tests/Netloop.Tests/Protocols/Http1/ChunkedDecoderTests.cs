@@ -143,14 +143,32 @@ public class ChunkedDecoderTests
     public void Invalid_chunked_data(string encoded) => AssertRejected(encoded, RequestRejection.InvalidChunkedData, 400);
 
     [Fact]
-    public void Size_past_64_bits_is_invalid_without_a_limit_and_too_large_with_one()
+    public void Size_past_63_bits_is_400_with_or_without_a_body_limit()
     {
         var unlimited = new HttpLimits { MaxRequestBodySize = null };
-        AssertRejected("8000000000000000\r\n", RequestRejection.InvalidChunkedData, 400, unlimited);
-        AssertRejected("FFFFFFFFFFFFFFFFF\r\n", RequestRejection.InvalidChunkedData, 400, unlimited);
-        AssertRejected("8000000000000000\r\n", RequestRejection.BodyTooLarge, 413);
+        AssertRejected("8000000000000000\r\n", RequestRejection.ChunkSizeOverflow, 400, unlimited);
+        AssertRejected("FFFFFFFFFFFFFFFFF\r\n", RequestRejection.ChunkSizeOverflow, 400, unlimited);
+        // With a limit the size is still framing first: too large to count is 400, not 413.
+        AssertRejected("8000000000000000\r\n", RequestRejection.ChunkSizeOverflow, 400);
+        AssertRejected("FFFFFFFFFFFFFFFFFFFFFFFF;a=b\r\n", RequestRejection.ChunkSizeOverflow, 400);
+        AssertRejected("5\r\nhello\r\n10000000000000000\r\n", RequestRejection.ChunkSizeOverflow, 400);
+        AssertRejected("7FFFFFFFFFFFFFFF\r\n", RequestRejection.BodyTooLarge, 413);
         var largest = Whole(Bytes("7FFFFFFFFFFFFFFF\r\n"), unlimited);
         Assert.Equal(ChunkedStatus.NeedMoreData, largest.Status);
+        // Leading zeros add nothing to the size.
+        var zeros = Whole(Bytes("00000000000000000000000005\r\nhello\r\n0\r\n\r\n"));
+        Assert.Equal((ChunkedStatus.Done, "hello"), (zeros.Status, zeros.Body));
+    }
+
+    [Theory]
+    [InlineData("8000000000000000\r\n", 16)] // the 16th digit takes it past long.MaxValue
+    [InlineData("7FFFFFFFFFFFFFFFF\r\n", 17)]
+    [InlineData("5\r\nhello\r\nFFFFFFFFFFFFFFFFF\r\n", 26)]
+    public void Overflow_is_refused_at_the_digit_that_overflows(string encoded, int decidedAt)
+    {
+        var outcome = ByteAtATime(Bytes(encoded));
+        Assert.Equal(RequestRejection.ChunkSizeOverflow, outcome.Rejection);
+        Assert.Equal(decidedAt, outcome.Consumed);
     }
 
     [Fact]
@@ -161,7 +179,7 @@ public class ChunkedDecoderTests
         AssertRejected("5\r\nhello\r\n6\r\nworld!\r\n0\r\n\r\n", RequestRejection.BodyTooLarge, 413, limits);
 
         var outcome = ByteAtATime(Bytes("5\r\nhello\r\n6\r\nworld!\r\n0\r\n\r\n"), limits);
-        Assert.Equal(11, outcome.Consumed); // refused at the '6', before any of that chunk's data
+        Assert.Equal(12, outcome.Consumed); // refused once the size "6" is complete, before any of that chunk's data
         Assert.Equal("hello", outcome.Body);
 
         AssertRejected("0000B\r\n", RequestRejection.BodyTooLarge, 413, limits);

@@ -213,6 +213,69 @@ public class RequestHeadParserRejectionTests
     [InlineData("GET / HTTP/1.1\r\nHost: caf\u00E9\r\n\r\n", RequestRejection.InvalidHost)]
     public void Host_rules_of_rfc_9112_section_3_2(string request, RequestRejection expected) => AssertRejected(request, expected, 400);
 
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost:\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost:   \r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: \t \r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: :8080\r\n\r\n")]
+    [InlineData("GET /a?b HTTP/1.1\r\nX: y\r\nHost:\r\n\r\n")]
+    [InlineData("OPTIONS * HTTP/1.1\r\nHost:\r\n\r\n")]
+    [InlineData("POST /f HTTP/1.1\r\nContent-Length: 5\r\nHost:\r\n\r\n")]
+    [InlineData("GET / HTTP/1.0\r\nHost:\r\n\r\n")] // HTTP/1.0 may leave Host out, but an empty one is an empty authority
+    public void Empty_host_is_400_where_host_gives_the_authority(string request) => AssertRejected(request, RequestRejection.EmptyHost, 400);
+
+    [Fact]
+    public void Empty_host_is_refused_at_the_end_of_its_field_line()
+    {
+        string request = "GET / HTTP/1.1\r\nHost:\r\nX: y\r\n\r\n";
+        var (snapshot, decidedAt) = ByteAtATime(Bytes(request));
+        Assert.Equal(RequestRejection.EmptyHost, snapshot.Rejection);
+        Assert.Equal("GET / HTTP/1.1\r\nHost:\r\n".Length, decidedAt);
+    }
+
+    [Theory]
+    [InlineData(RequestHeadParser.MaxMethodLength + 1, "")]
+    [InlineData(200, "")]
+    [InlineData(RequestHeadParser.MaxMethodLength + 1, "\r\n\r\n")] // empty lines before the request line do not count
+    public void Method_longer_than_any_known_is_501_when_its_extra_byte_arrives(int length, string before)
+    {
+        string request = before + new string('M', length) + " / HTTP/1.1\r\n" + H + "\r\n";
+        AssertRejected(request, RequestRejection.MethodTooLong, 501);
+        var (snapshot, decidedAt) = ByteAtATime(Bytes(request));
+        Assert.Equal(RequestRejection.MethodTooLong, snapshot.Rejection);
+        Assert.Equal(before.Length + RequestHeadParser.MaxMethodLength + 1, decidedAt);
+        Assert.Equal("Not Implemented", RequestRejections.StatusText(snapshot.Rejection));
+    }
+
+    [Fact]
+    public void Method_past_a_smaller_request_line_limit_is_still_414()
+    {
+        var limits = new HttpLimits { MaxRequestLineSize = 20 };
+        AssertRejected(new string('M', 40) + " / HTTP/1.1\r\n" + H + "\r\n", RequestRejection.RequestLineTooLong, 414, limits);
+        // A bad byte within the longest method's reach is still a bad method, not a long one.
+        AssertRejected(new string('M', RequestHeadParser.MaxMethodLength) + "@ / HTTP/1.1\r\n" + H + "\r\n", RequestRejection.InvalidMethod, 400);
+    }
+
+    [Theory]
+    [InlineData("GET /a\\b HTTP/1.1\r\n" + H + "\r\n", 7)]
+    [InlineData("GET \\ HTTP/1.1\r\n" + H + "\r\n", 5)]
+    [InlineData("GET /..\\..\\etc/passwd HTTP/1.1\r\n" + H + "\r\n", 8)]
+    [InlineData("GET /a%00b HTTP/1.1\r\n" + H + "\r\n", 9)]
+    [InlineData("GET /%00 HTTP/1.1\r\n" + H + "\r\n", 8)]
+    [InlineData("GET /a/%00?x=1 HTTP/1.1\r\n" + H + "\r\n", 10)]
+    [InlineData("GET /%2500%00 HTTP/1.1\r\n" + H + "\r\n", 13)]
+    [InlineData("POST /upload/x%00.txt?y HTTP/1.1\r\n" + H + "\r\n", 17)]
+    [InlineData("GET http://a/b\\c HTTP/1.1\r\n" + H + "\r\n", 15)]
+    [InlineData("GET http://a/%00 HTTP/1.1\r\n" + H + "\r\n", 16)]
+    [InlineData("OPTIONS /x%00 HTTP/1.1\r\n" + H + "\r\n", 13)]
+    public void Backslash_or_percent_00_in_the_path_is_400_when_it_arrives(string request, int decidedAt)
+    {
+        AssertRejected(request, RequestRejection.UnsafeRequestPath, 400);
+        var (snapshot, at) = ByteAtATime(Bytes(request));
+        Assert.Equal(RequestRejection.UnsafeRequestPath, snapshot.Rejection);
+        Assert.Equal(decidedAt, at);
+    }
+
     [Fact]
     public void Request_line_over_the_limit_is_414_as_soon_as_the_limit_is_seen()
     {

@@ -129,7 +129,31 @@ public class RequestHeadParserValidTests
         },
         ["empty values"] = new("GET / HTTP/1.1\r\nHost: a\r\nX-Empty:\r\nX-Blank:   \r\n\r\n") { Headers = ["Host: a", "X-Empty: ", "X-Blank: "] },
         ["obs-text value"] = new("GET / HTTP/1.1\r\nHost: a\r\nX-Name: caf\u00E9\r\n\r\n") { Headers = ["Host: a", "X-Name: caf\u00E9"] },
-        ["empty host"] = new("GET / HTTP/1.1\r\nHost:\r\n\r\n") { Headers = ["Host: "], Host = "" },
+        // RFC 9112 §3.2.2: with an absolute-form target Host is ignored, so an empty one is no error there (origin-form: 400).
+        ["empty host beside an absolute-form target"] = new("GET http://a/x HTTP/1.1\r\nHost:\r\n\r\n")
+        {
+            Form = RequestTargetForm.Absolute, Target = "http://a/x", Path = "/x", Headers = ["Host: "], Host = "",
+        },
+        ["empty host beside an authority-form target"] = new("CONNECT a:443 HTTP/1.1\r\nHost:\r\n\r\n")
+        {
+            Method = RequestMethod.Connect, Form = RequestTargetForm.Authority, Target = "a:443", Path = "", Headers = ["Host: "], Host = "",
+        },
+        ["method of the longest allowed length"] = new(new string('M', RequestHeadParser.MaxMethodLength) + " / HTTP/1.1\r\nHost: a\r\n\r\n")
+        {
+            Method = RequestMethod.Custom, MethodText = new string('M', RequestHeadParser.MaxMethodLength),
+        },
+        ["longest registered method"] = new("UPDATEREDIRECTREF /r HTTP/1.1\r\nHost: a\r\n\r\n")
+        {
+            Method = RequestMethod.Custom, MethodText = "UPDATEREDIRECTREF", Target = "/r",
+        },
+        ["backslash and %00 in the query are the application's"] = new("GET /search?q=a\\b&z=%00 HTTP/1.1\r\nHost: a\r\n\r\n")
+        {
+            Target = "/search?q=a\\b&z=%00", Path = "/search", Query = "q=a\\b&z=%00",
+        },
+        ["percent-encoded bytes other than %00 in the path"] = new("GET /a%01%20%5C%2F%0A0x%0 HTTP/1.1\r\nHost: a\r\n\r\n")
+        {
+            Target = "/a%01%20%5C%2F%0A0x%0",
+        },
         ["leading empty lines"] = new("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"),
         ["browser with 12 headers"] = new("GET /docs/index.html?tab=2 HTTP/1.1\r\n" + string.Concat(BrowserHeaders.Select(h => h + "\r\n")) + "\r\n")
         {
