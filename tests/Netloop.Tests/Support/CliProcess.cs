@@ -48,9 +48,12 @@ internal sealed partial class CliProcess : IAsyncDisposable
     /// <summary>The built CLI: the test project references it, so it is copied next to the test assembly.</summary>
     public static string CliPath { get; } = Path.Combine(AppContext.BaseDirectory, "Netloop.Cli.dll");
 
-    public static CliProcess Start(ITestOutputHelper output, params string[] args)
+    public static CliProcess Start(ITestOutputHelper output, params string[] args) => StartAssembly(output, CliPath, args);
+
+    /// <summary>Runs <c>dotnet <paramref name="assembly"/> …</c> (a sample app, say) with the same capture and signals.</summary>
+    public static CliProcess StartAssembly(ITestOutputHelper output, string assembly, params string[] args)
     {
-        Assert.True(File.Exists(CliPath), $"the CLI is not built next to the tests: {CliPath}");
+        Assert.True(File.Exists(assembly), $"not built: {assembly}");
         var info = new ProcessStartInfo(DotnetHost())
         {
             UseShellExecute = false,
@@ -58,7 +61,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.ArgumentList.Add(CliPath);
+        info.ArgumentList.Add(assembly);
         foreach (string arg in args) info.ArgumentList.Add(arg);
 
         var process = new Process { StartInfo = info };
@@ -78,7 +81,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        output.WriteLine($"started pid {process.Id}: netloop {string.Join(' ', args)}");
+        output.WriteLine($"started pid {process.Id}: {Path.GetFileName(assembly)} {string.Join(' ', args)}");
         return cli;
     }
 
