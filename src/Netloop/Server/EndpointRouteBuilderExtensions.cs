@@ -298,8 +298,9 @@ public static class EndpointRouteBuilderExtensions
 
     /// <summary>
     /// Adds a middleware in ASP.NET Core's classic shape, <c>async (ctx, next) =&gt; { …; await next(); }</c>.
-    /// Convenient, but it allocates per request (a closure and a <see cref="Func{Task}"/> for <c>next</c>, and the
-    /// handler's Task when it completes asynchronously); prefer the <see cref="RequestHandler"/> overload on hot paths.
+    /// Convenient, but it allocates per request: a closure and a <see cref="Func{Task}"/> for <c>next</c> (96 B for a
+    /// pass-through, measured), and the handler's Task when it completes asynchronously. Prefer the
+    /// <see cref="RequestHandler"/> overload on hot paths.
     /// </summary>
     public static TBuilder Use<TBuilder>(this TBuilder builder, Func<HttpContext, Func<Task>, Task> middleware)
         where TBuilder : EndpointRouteBuilder
