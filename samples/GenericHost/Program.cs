@@ -1,3 +1,4 @@
+using Netloop.Server;
 using GenericHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -10,6 +10,8 @@ public sealed class HttpRequest
     private string? _path;
     private string? _queryString;
     private QueryCollection? _query;
+    private RequestCookieCollection? _cookies;
+    private bool _cookiesLoaded;
 
     internal HttpRequest(RequestHead head)
     {
@@ -26,8 +28,15 @@ public sealed class HttpRequest
     /// <summary>The path as received, still percent-encoded.</summary>
     public ReadOnlySpan<byte> RawPath => _head.Slice(_head.PathRange);
 
-    /// <summary>The request-target as received (path and query).</summary>
+    /// <summary>The request-target as received (path and query; or <c>*</c>, or <c>host:port</c>, see <see cref="TargetForm"/>).</summary>
     public ReadOnlySpan<byte> RawTarget => _head.Slice(_head.TargetRange);
+
+    /// <summary>
+    /// The form of the request-target (RFC 9112 §3.2): <c>Origin</c> (<c>/path?query</c>) for nearly every request;
+    /// <c>Absolute</c> (<c>http://host/path</c>, <see cref="Path"/> is its path part); <c>Authority</c>
+    /// (<c>host:port</c>, CONNECT only; <see cref="Path"/> is empty); <c>Asterisk</c> (<c>*</c>, a server-wide OPTIONS).
+    /// </summary>
+    public Protocols.Http1.RequestTargetForm TargetForm => _head.TargetForm;
 
     /// <summary>The query string without the '?', still encoded; empty when there is none.</summary>
     public string QueryString => _queryString ??= Encoding.ASCII.GetString(_head.Slice(_head.QueryRange));
@@ -40,6 +49,21 @@ public sealed class HttpRequest
 
     /// <summary>The header fields.</summary>
     public RequestHeaders Headers { get; }
+
+    /// <summary>The request's cookies, parsed from its Cookie fields on first use (leniently; never throws, see <see cref="RequestCookieCollection"/>).</summary>
+    public RequestCookieCollection Cookies
+    {
+        get
+        {
+            var cookies = _cookies ??= new RequestCookieCollection();
+            if (!_cookiesLoaded)
+            {
+                cookies.Load(Headers);
+                _cookiesLoaded = true;
+            }
+            return cookies;
+        }
+    }
 
     /// <summary>The declared body length, or null for a chunked body or none.</summary>
     public long? ContentLength => _head.ContentLength >= 0 ? _head.ContentLength : null;
@@ -59,5 +83,6 @@ public sealed class HttpRequest
         _path = null;
         _queryString = null;
         _query = null;
+        _cookiesLoaded = false;
     }
 }

@@ -45,6 +45,11 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// <summary>Other response headers.</summary>
     public ResponseHeaders Headers { get; } = new();
 
+    /// <summary>Sets cookies: each <see cref="ResponseCookies.Append(string, string, CookieOptions)"/> adds one Set-Cookie field to <see cref="Headers"/>.</summary>
+    public ResponseCookies Cookies => _cookies ??= new ResponseCookies(Headers);
+
+    private ResponseCookies? _cookies;
+
     /// <summary>True once the head has been sent: status and headers can no longer change.</summary>
     public bool HasStarted { get; internal set; }
 
@@ -79,7 +84,10 @@ public sealed class HttpResponse : IBufferWriter<byte>
         if (_body.Length > 4 * StreamingThreshold) _body = new byte[256];
     }
 
-    /// <summary>Appends body bytes.</summary>
+    /// <summary>
+    /// Appends body bytes. The first non-empty write sets Content-Type to <c>application/octet-stream</c> when the
+    /// handler set none (RFC 9110 §8.3: what a recipient would assume anyway; the text and JSON helpers set their own).
+    /// </summary>
     public void Write(ReadOnlySpan<byte> data)
     {
         if (SentFile) throw new InvalidOperationException("the response body was a file; nothing can follow it");
@@ -88,6 +96,8 @@ public sealed class HttpResponse : IBufferWriter<byte>
             _exchange.WriteStreamed(data);
             return;
         }
+        if (data.IsEmpty) return;
+        ContentType ??= "application/octet-stream";
         EnsureRoom(data.Length);
         data.CopyTo(_body.AsSpan(_length));
         _length += data.Length;

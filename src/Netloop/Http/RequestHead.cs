@@ -22,6 +22,8 @@ internal sealed class RequestHead
 
     public (int Start, int Length) TargetRange { get; set; }
 
+    public Protocols.Http1.RequestTargetForm TargetForm { get; set; }
+
     public (int Start, int Length) PathRange { get; set; }
 
     public (int Start, int Length) QueryRange { get; set; }
@@ -67,6 +69,16 @@ internal sealed class RequestHead
         }
         value = default;
         return false;
+    }
+
+    /// <summary>The index of the next field named <paramref name="name"/> at or after <paramref name="start"/>, or -1.</summary>
+    public int IndexOfHeader(ReadOnlySpan<byte> name, int start)
+    {
+        for (int i = start; i < HeaderCount; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(HeaderName(i), name)) return i;
+        }
+        return -1;
     }
 
     private readonly record struct FieldRange(int NameStart, int NameLength, int ValueStart, int ValueLength);

@@ -8,15 +8,14 @@ using Netloop.Protocols.Http1;
 namespace Netloop.Server;
 
 /// <summary>
-/// An HTTP application: routes mapped to handlers, served by a <see cref="NetloopServer"/>. Unmatched paths get 404,
-/// a path served for other methods gets 405 with Allow, and HEAD is answered from GET routes.
+/// An HTTP application: routes mapped to handlers and middleware around them (see <c>NetloopApp.Endpoints.cs</c>),
+/// served by a <see cref="NetloopServer"/>. This file is the app's lifecycle: build, start, run, stop.
 /// </summary>
-public sealed class NetloopApp : IAsyncDisposable
+public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
 {
     /// <summary>The log category of the server's lifecycle lines (<c>listening on …</c>).</summary>
     internal const string LogCategory = "Netloop.Server";
 
-    private readonly Router<RequestHandler> _router = new();
     private readonly NetloopOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly IDisposable? _ownedServices;
@@ -30,6 +29,7 @@ public sealed class NetloopApp : IAsyncDisposable
     /// with the app. <paramref name="configurationError"/>, when set, fails <see cref="Start"/>.
     /// </summary>
     internal NetloopApp(NetloopOptions options, ILoggerFactory loggers, IServiceProvider services, IDisposable? ownedServices, string? configurationError)
+        : base("")
     {
         _options = options;
         _loggers = loggers;
@@ -61,52 +61,6 @@ public sealed class NetloopApp : IAsyncDisposable
 
     /// <summary>The server, once started.</summary>
     public NetloopServer? Server => _server;
-
-    /// <summary>Maps <paramref name="template"/> for <paramref name="methods"/> to <paramref name="handler"/>.</summary>
-    public NetloopApp Map(IEnumerable<string> methods, string template, RequestHandler handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        _router.Add(methods, template, handler);
-        return this;
-    }
-
-    /// <summary>Maps a synchronous handler.</summary>
-    public NetloopApp Map(IEnumerable<string> methods, string template, Action<HttpContext> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return Map(methods, template, context =>
-        {
-            handler(context);
-            return ValueTask.CompletedTask;
-        });
-    }
-
-    /// <summary>Maps GET (and so HEAD).</summary>
-    public NetloopApp MapGet(string template, Action<HttpContext> handler) => Map(["GET"], template, handler);
-
-    /// <summary>Maps GET (and so HEAD) to an async handler.</summary>
-    public NetloopApp MapGet(string template, Func<HttpContext, Task> handler) => Map(["GET"], template, AsHandler(handler));
-
-    /// <summary>Maps POST.</summary>
-    public NetloopApp MapPost(string template, Action<HttpContext> handler) => Map(["POST"], template, handler);
-
-    /// <summary>Maps POST to an async handler.</summary>
-    public NetloopApp MapPost(string template, Func<HttpContext, Task> handler) => Map(["POST"], template, AsHandler(handler));
-
-    /// <summary>Maps PUT.</summary>
-    public NetloopApp MapPut(string template, Func<HttpContext, Task> handler) => Map(["PUT"], template, AsHandler(handler));
-
-    /// <summary>Maps DELETE.</summary>
-    public NetloopApp MapDelete(string template, Action<HttpContext> handler) => Map(["DELETE"], template, handler);
-
-    /// <summary>Serves the files under <paramref name="root"/> at <paramref name="prefix"/> (GET and HEAD), with sendfile, ETag/Last-Modified, 304 and single ranges.</summary>
-    public NetloopApp MapStaticFiles(string prefix, string root)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        var files = new StaticFileEndpoint(root);
-        string template = prefix.TrimEnd('/') + "/{*path}";
-        return Map(["GET"], template, files.Serve);
-    }
 
     /// <summary>
     /// Starts serving (binds now). Throws <see cref="NetloopConfigurationException"/> when a configuration value is bad
@@ -150,33 +104,5 @@ public sealed class NetloopApp : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         if (_ownedServices is IAsyncDisposable asyncServices) await asyncServices.DisposeAsync().ConfigureAwait(false);
         else _ownedServices?.Dispose();
-    }
-
-    /// <summary>Runs on the loop: reads the body in, then waits (without blocking) for a worker to run the handler.</summary>
-    private async ValueTask RunOnWorkerAsync(HttpContext context, RequestHandler handler)
-    {
-        await context.Request.Body.BufferEntireBodyAsync();
-        context.Response.BufferAll = true;
-        await _workers!.Run(context, handler);
-    }
-
-    private static RequestHandler AsHandler(Func<HttpContext, Task> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return context => new ValueTask(handler(context));
-    }
-
-    private ValueTask Dispatch(HttpContext context)
-    {
-        var request = context.Request;
-        var head = request.Head;
-        var match = _router.Match(head.Slice(head.MethodRange), request.RawPath, context.Route);
-        if (match.IsFound) return _workers is null ? match.Handler!(context) : RunOnWorkerAsync(context, match.Handler!);
-        var response = context.Response;
-        response.StatusCode = match.StatusCode;
-        if (match.Allow is { } allow) response.Headers["Allow"] = allow;
-        response.ContentType = "text/plain; charset=utf-8";
-        response.Write(match.StatusCode == 405 ? "Method Not Allowed\n"u8 : "Not Found\n"u8);
-        return ValueTask.CompletedTask;
     }
 }

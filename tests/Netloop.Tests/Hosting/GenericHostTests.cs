@@ -1,3 +1,4 @@
+using Netloop.Server;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

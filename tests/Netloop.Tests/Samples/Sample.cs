@@ -24,5 +24,5 @@ internal static class Sample
     }
 
     public static CliProcess Start(ITestOutputHelper output, string name, params string[] args) =>
-        CliProcess.StartDll(output, DllPath(name), args);
+        CliProcess.StartAssembly(output, DllPath(name), args);
 }

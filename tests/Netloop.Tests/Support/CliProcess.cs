@@ -48,15 +48,12 @@ internal sealed partial class CliProcess : IAsyncDisposable
     /// <summary>The built CLI: the test project references it, so it is copied next to the test assembly.</summary>
     public static string CliPath { get; } = Path.Combine(AppContext.BaseDirectory, "Netloop.Cli.dll");
 
-    public static CliProcess Start(ITestOutputHelper output, params string[] args)
-    {
-        Assert.True(File.Exists(CliPath), $"the CLI is not built next to the tests: {CliPath}");
-        return StartDll(output, CliPath, args);
-    }
+    public static CliProcess Start(ITestOutputHelper output, params string[] args) => StartAssembly(output, CliPath, args);
 
-    /// <summary>Starts <c>dotnet <paramref name="dllPath"/> <paramref name="args"/></c> (a sample, say) with its output captured.</summary>
-    public static CliProcess StartDll(ITestOutputHelper output, string dllPath, params string[] args)
+    /// <summary>Runs <c>dotnet <paramref name="assembly"/> …</c> (a sample app, say) with the same capture and signals.</summary>
+    public static CliProcess StartAssembly(ITestOutputHelper output, string assembly, params string[] args)
     {
+        Assert.True(File.Exists(assembly), $"not built: {assembly}");
         var info = new ProcessStartInfo(DotnetHost())
         {
             UseShellExecute = false,
@@ -64,7 +61,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.ArgumentList.Add(dllPath);
+        info.ArgumentList.Add(assembly);
         foreach (string arg in args) info.ArgumentList.Add(arg);
 
         var process = new Process { StartInfo = info };
@@ -84,7 +81,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        output.WriteLine($"started pid {process.Id}: {Path.GetFileName(dllPath)} {string.Join(' ', args)}");
+        output.WriteLine($"started pid {process.Id}: {Path.GetFileName(assembly)} {string.Join(' ', args)}");
         return cli;
     }
 

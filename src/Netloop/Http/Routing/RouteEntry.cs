@@ -1,11 +1,12 @@
 namespace Netloop.Http.Routing;
 
 /// <summary>One (method, template) registration: what a match hands back.</summary>
-internal sealed class RouteEntry<THandler>(string method, THandler handler, string template, string[] parameterNames)
+internal sealed class RouteEntry<THandler>(string? method, THandler handler, string template, string[] parameterNames)
 {
-    public string Method { get; } = method;
+    /// <summary>The method, upper-cased; null for a route that takes any method.</summary>
+    public string? Method { get; } = method;
 
-    public byte[] MethodBytes { get; } = System.Text.Encoding.ASCII.GetBytes(method);
+    public byte[] MethodBytes { get; } = method is null ? [] : System.Text.Encoding.ASCII.GetBytes(method);
 
     public THandler Handler { get; } = handler;
 

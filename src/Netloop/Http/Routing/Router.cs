@@ -34,6 +34,7 @@ public sealed class Router<THandler>
     private const int MaxCachedUnions = 256;
 
     private readonly RouteNode<THandler> _root = new();
+    private readonly List<string> _methods = [];
     private AllowUnion[] _unions = [];
 
     /// <summary>How many (method, template) pairs have been added; an optional parameter counts once.</summary>
@@ -57,8 +58,29 @@ public sealed class Router<THandler>
     public void Add(IEnumerable<string> methods, string template, THandler handler)
     {
         ArgumentNullException.ThrowIfNull(methods);
+        AddCore(NormalizeMethods(methods), template, handler);
+    }
+
+    /// <summary>
+    /// Adds a route that takes any method. On the same template a route for the request's own method (or GET, for
+    /// HEAD) wins over it; a path it matches never gets a 405.
+    /// </summary>
+    /// <exception cref="ArgumentException">The template is malformed, or another any-method route has an equivalent template.</exception>
+    public void AddAnyMethod(string template, THandler handler)
+    {
+        AddCore([null], template, handler);
+        HasAnyMethodRoute = true;
+    }
+
+    /// <summary>Every method some route was added for (upper-cased, registration order; any-method routes not included).</summary>
+    public IReadOnlyList<string> Methods => _methods;
+
+    /// <summary>True once a route for any method was added (<see cref="AddAnyMethod"/>).</summary>
+    public bool HasAnyMethodRoute { get; private set; }
+
+    private void AddCore(string?[] verbs, string template, THandler handler)
+    {
         ArgumentNullException.ThrowIfNull(template);
-        string[] verbs = NormalizeMethods(methods);
         RouteTemplate parsed = RouteTemplate.Parse(template);
 
         var targets = new List<(RouteEndpoint<THandler> Endpoint, string[] Names)>
@@ -72,13 +94,13 @@ public sealed class Router<THandler>
 
         foreach ((RouteEndpoint<THandler> endpoint, _) in targets)
         {
-            foreach (string verb in verbs)
+            foreach (string? verb in verbs)
             {
                 RouteEntry<THandler>? existing = Array.Find(endpoint.Entries, e => e.Method == verb);
                 if (existing is not null)
                 {
                     throw new ArgumentException(
-                        $"Route '{verb} {template}' conflicts with the existing route '{verb} {existing.Template}'.",
+                        $"Route '{verb ?? "(any method)"} {template}' conflicts with the existing route '{verb ?? "(any method)"} {existing.Template}'.",
                         nameof(template));
                 }
             }
@@ -86,7 +108,11 @@ public sealed class Router<THandler>
 
         foreach ((RouteEndpoint<THandler> endpoint, string[] names) in targets)
         {
-            foreach (string verb in verbs) endpoint.Add(new RouteEntry<THandler>(verb, handler, template, names));
+            foreach (string? verb in verbs) endpoint.Add(new RouteEntry<THandler>(verb, handler, template, names));
+        }
+        foreach (string? verb in verbs)
+        {
+            if (verb is not null && !_methods.Contains(verb)) _methods.Add(verb);
         }
         Count += verbs.Length;
         Volatile.Write(ref _unions, []);
@@ -224,7 +250,7 @@ public sealed class Router<THandler>
 
         var members = new RouteEndpoint<THandler>[s.MismatchCount];
         for (int i = 0; i < members.Length; i++) members[i] = s.MismatchAt(i);
-        var created = new AllowUnion(members, AllowHeader.Build(members.SelectMany(m => m.Entries.Select(e => e.Method))));
+        var created = new AllowUnion(members, AllowHeader.Build(members.SelectMany(m => m.Entries.Where(e => e.Method is not null).Select(e => e.Method!))));
         while (unions.Length < MaxCachedUnions)
         {
             AllowUnion[] seen = Interlocked.CompareExchange(ref _unions, [.. unions, created], unions);

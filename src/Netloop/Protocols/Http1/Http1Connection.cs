@@ -275,6 +275,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         snapshot.IsHead = parser.Method == RequestMethod.Head;
         snapshot.MethodRange = (parser.MethodRange.Start, parser.MethodRange.Length);
         snapshot.TargetRange = (parser.TargetRange.Start, parser.TargetRange.Length);
+        snapshot.TargetForm = parser.TargetForm;
         snapshot.PathRange = (parser.PathRange.Start, parser.PathRange.Length);
         snapshot.QueryRange = (parser.QueryRange.Start, parser.QueryRange.Length);
         snapshot.IsHttp11 = parser.Version == HttpVersion.Http11;

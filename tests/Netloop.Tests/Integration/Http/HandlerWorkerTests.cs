@@ -1,4 +1,5 @@
 using System.Text;
+using Netloop.Server;
 using Netloop.Tests.Support;
 
 namespace Netloop.Tests.Integration.Http;

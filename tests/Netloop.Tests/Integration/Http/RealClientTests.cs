@@ -50,6 +50,22 @@ public sealed partial class RealClientTests(RealClientTests.DemoServers servers,
     }
 
     [Fact]
+    public async Task Curl_options_asterisk_gets_200_with_the_served_methods_and_connect_gets_405()
+    {
+        var server = await servers.GetAsync("epoll");
+
+        var options = await RunAsync("curl", ["-siv", "--max-time", "30", "-X", "OPTIONS", "--request-target", "*", server.Url("/")]);
+        var connect = await RunAsync("curl", ["-si", "--max-time", "30", "-X", "CONNECT", "--request-target", "example.com:443", server.Url("/")]);
+
+        Assert.True(options.ExitCode == 0, options.Describe());
+        Assert.StartsWith("HTTP/1.1 200 OK", options.StdOutText, StringComparison.Ordinal);
+        Assert.Contains("Allow: GET, HEAD, POST, PUT, OPTIONS\r\n", options.StdOutText, StringComparison.Ordinal);
+        Assert.Contains("> OPTIONS * HTTP/1.1", options.StdErr, StringComparison.Ordinal);
+        Assert.True(connect.ExitCode == 0, connect.Describe());
+        Assert.StartsWith("HTTP/1.1 405 Method Not Allowed", connect.StdOutText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Curl_chunked_upload_of_300_KB_comes_back_byte_for_byte()
     {
         var server = await servers.GetAsync("epoll");
