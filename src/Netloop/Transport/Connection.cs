@@ -54,6 +54,9 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
 
     public long Id { get; private set; }
 
+    /// <inheritdoc/>
+    public LoopClock Clock => _loop.Clock;
+
     public IPEndPoint? RemoteEndPoint
     {
         get
