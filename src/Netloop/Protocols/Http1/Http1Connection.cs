@@ -451,7 +451,9 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     {
         var reason = e;
         while (reason.InnerException is not null && reason is not (BadHttpRequestException or ClientDisconnectedException)) reason = reason.InnerException;
-        _factory.Logger.LogDebug("connection {Id}: request ended by the client: {Reason}", _connection.Id, reason.Message);
+        // A malformed or oversized body was logged already, when the server refused it (Reject): one line per request.
+        if (reason is BadHttpRequestException) return;
+        _factory.Logger.LogDebug("connection {Id}: request ended by the client: {Reason}", _connection?.Id, reason.Message);
     }
 
     /// <summary>Writes the response (unless it went out already) and gets ready for the next request.</summary>
