@@ -9,8 +9,9 @@ namespace Netloop.Protocols.Http1;
 /// body, write the response, and go on with the next (pipelined) request, in order. Requests are served one at a time
 /// per connection (RFC 9112 §9.3.2: responses in request order), so while an async handler runs the connection
 /// suspends its input and later requests wait in the transport's buffer.
-/// Split by concern: this file is the request cycle, <c>Http1Connection.Body.cs</c> the request body,
-/// <c>Http1Connection.Response.cs</c> writing responses, <c>Http1Connection.Timers.cs</c> the timeouts.
+/// Split by concern: this file is the request cycle, <c>Http1Connection.State.cs</c> the states and their legal
+/// transitions, <c>Http1Connection.Body.cs</c> the request body, <c>Http1Connection.Response.cs</c> writing responses,
+/// <c>Http1Connection.Timers.cs</c> the timeouts.
 /// </summary>
 internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchange
 {
