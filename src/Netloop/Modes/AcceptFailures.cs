@@ -30,7 +30,7 @@ internal sealed class AcceptFailures(ServerCounters counters, ILogger logger)
             null => e.Message,
             _ => error.ToString()!,
         };
-        _log.Hit(Environment.TickCount64, detail);
+        _log.Hit(Reactor.LoopClock.System.NowMs, detail);
         return Pause;
     }
 }

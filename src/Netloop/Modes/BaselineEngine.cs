@@ -160,7 +160,7 @@ internal abstract class BaselineEngine : IServerEngine
         if (!_limiter.TryAcquire())
         {
             Interlocked.Increment(ref Counters.Rejected);
-            _overLimitLog.Hit(Environment.TickCount64);
+            _overLimitLog.Hit(Reactor.LoopClock.System.NowMs);
             connection.Reject();
             return false;
         }

@@ -45,7 +45,7 @@ internal abstract partial class SocketConnection
             return;
         }
         long ms = Math.Clamp((long)Math.Ceiling(due.TotalMilliseconds), 0, MaxTimerMs);
-        _timerDueMs = Environment.TickCount64 + ms;
+        _timerDueMs = Reactor.LoopClock.System.NowMs + ms;
         _timer ??= CreateTimer();
         _timer.Change(ms, Timeout.Infinite);
     }
@@ -137,7 +137,7 @@ internal abstract partial class SocketConnection
     {
         // Disarmed, or already fired, since the timer elapsed.
         if (_closed || _timerDueMs == long.MaxValue) return;
-        long early = _timerDueMs - Environment.TickCount64;
+        long early = _timerDueMs - Reactor.LoopClock.System.NowMs;
         if (early > 0)
         {
             // Re-armed for later meanwhile (or the clocks disagree by a tick): wait for the real due time.

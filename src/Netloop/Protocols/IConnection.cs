@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using Microsoft.Win32.SafeHandles;
+using Netloop.Reactor;
 
 namespace Netloop.Protocols;
 
@@ -45,6 +46,13 @@ public interface IConnection
     /// The connection owns <paramref name="file"/> from here on and disposes it once sent or when the connection closes.
     /// </summary>
     void SendFile(SafeFileHandle file, long offset, long length);
+
+    /// <summary>
+    /// The clock of the loop the connection runs on: what a protocol measures time with (a body's data rate, say) and
+    /// what <see cref="SetTimer"/> delays count on. <see cref="LoopClock.System"/> unless the loop was given another
+    /// (a test's fake clock).
+    /// </summary>
+    LoopClock Clock => LoopClock.System;
 
     /// <summary>Arms the protocol's one timer: <see cref="IConnectionProtocol.OnTimer"/> runs once after <paramref name="dueIn"/>; null disarms it. Re-arming replaces the previous due time.</summary>
     void SetTimer(TimeSpan? dueIn);

@@ -1,13 +1,16 @@
 using System.Buffers;
 using System.Net;
 using Microsoft.Win32.SafeHandles;
+using Netloop.Reactor;
 
 namespace Netloop.Protocols;
 
 /// <summary>
 /// Drives a protocol with no socket behind it, the way the transports do: bytes the protocol leaves unconsumed are
 /// offered again ahead of the next ones, output collects in memory, and close requests are recorded. For testing a
-/// protocol byte by byte, in any split, without a network.
+/// protocol byte by byte, in any split, without a network. Its timer runs on <see cref="Clock"/>: give it a clock the
+/// test drives, move that clock on, and <see cref="RunDueTimer"/> fires the protocol's timer when its time has come,
+/// so timeouts are tested without waiting.
 /// </summary>
 public sealed class InMemoryConnection : IConnection
 {
@@ -17,8 +20,11 @@ public sealed class InMemoryConnection : IConnection
     private byte[] _unconsumed = [];
 
     /// <summary>Creates the connection and calls <see cref="IConnectionProtocol.OnConnected"/>.</summary>
-    public InMemoryConnection(IConnectionProtocol protocol)
+    /// <param name="protocol">The protocol under test.</param>
+    /// <param name="clock">The clock timers and the protocol's time run on; <see cref="LoopClock.System"/> when null.</param>
+    public InMemoryConnection(IConnectionProtocol protocol, LoopClock? clock = null)
     {
+        Clock = clock ?? LoopClock.System;
         _protocol = protocol;
         _protocol.OnConnected(this);
     }
@@ -56,8 +62,14 @@ public sealed class InMemoryConnection : IConnection
     /// <summary>True between <see cref="SuspendInput"/> and <see cref="ResumeInput"/>.</summary>
     public bool IsInputSuspended { get; private set; }
 
+    /// <inheritdoc/>
+    public LoopClock Clock { get; }
+
     /// <summary>The protocol timer's delay as last armed with <see cref="SetTimer"/>; null when disarmed.</summary>
     public TimeSpan? TimerDueIn { get; private set; }
+
+    /// <summary>When the protocol timer is due, in <see cref="Clock"/> milliseconds; null when disarmed.</summary>
+    public long? TimerDueMs { get; private set; }
 
     /// <summary>Work posted with <see cref="Post"/> and not yet run by <see cref="RunPosted"/>.</summary>
     public int PostedCount => _posted.Count;
@@ -107,11 +119,23 @@ public sealed class InMemoryConnection : IConnection
         return ran;
     }
 
-    /// <summary>Fires the protocol timer, as the transport does when it is due, and disarms it.</summary>
+    /// <summary>Fires the protocol timer now, whatever its due time, as the transport does when it is due, and disarms it.</summary>
     public void FireTimer()
     {
         TimerDueIn = null;
+        TimerDueMs = null;
         if (!IsClosed) _protocol.OnTimer(this);
+    }
+
+    /// <summary>
+    /// Fires the protocol timer if it is armed and due on <see cref="Clock"/> (a protocol that re-arms it in the call is
+    /// not fired again here); returns whether it fired. Call after moving a test clock on.
+    /// </summary>
+    public bool RunDueTimer()
+    {
+        if (TimerDueMs is not { } due || due > Clock.NowMs) return false;
+        FireTimer();
+        return true;
     }
 
     /// <inheritdoc/>
@@ -151,7 +175,22 @@ public sealed class InMemoryConnection : IConnection
     }
 
     /// <inheritdoc/>
-    public void SetTimer(TimeSpan? dueIn) => TimerDueIn = dueIn;
+    public void SetTimer(TimeSpan? dueIn)
+    {
+        TimerDueIn = dueIn;
+        TimerDueMs = dueIn is { } d ? Clock.NowMs + (long)Math.Max(0, d.TotalMilliseconds) : null;
+    }
+
+    /// <summary>
+    /// The transport ends the connection for <paramref name="reason"/> (the peer reset it, the idle timeout passed,
+    /// the server stopped): calls <see cref="IConnectionProtocol.OnClosed"/> with that reason, as a transport does.
+    /// </summary>
+    public void Drop(CloseReason reason)
+    {
+        if (IsClosed) return;
+        CloseReason = reason;
+        _protocol.OnClosed(this, reason);
+    }
 
     /// <inheritdoc/>
     public void Close() => End(aborted: false);

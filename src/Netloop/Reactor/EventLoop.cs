@@ -27,6 +27,7 @@ public sealed class EventLoop : IDisposable
     private readonly List<LoopHandle> _readyList = new();
     private readonly List<LoopHandle> _readying = new();
     private readonly ILogger _logger;
+    private readonly LoopClock _clock;
     private readonly int _wakeFd;
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _wakeHandle;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,9 +36,10 @@ public sealed class EventLoop : IDisposable
     private volatile bool _stopRequested;
     private bool _disposed;
 
-    internal EventLoop(int index, IPoller poller, ILogger logger, int timerTickMs = 10)
+    internal EventLoop(int index, IPoller poller, ILogger logger, int timerTickMs = 10, LoopClock? clock = null)
     {
         Index = index;
+        _clock = clock ?? LoopClock.System;
         _poller = poller;
         _logger = logger;
         _wakeFd = Sys.EventFd();
@@ -45,7 +47,7 @@ public sealed class EventLoop : IDisposable
         _wakeHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(_wakeFd, ownsHandle: true);
         int rc = _poller.Add(_wakeFd, WakeToken, Interest.Read);
         if (rc < 0) throw new NetloopException($"cannot watch the wake-up eventfd: {(Errno)(-rc)}");
-        NowMs = MonotonicClock.NowMs;
+        NowMs = _clock.NowMs;
         Timers = new TimerWheel(NowMs, timerTickMs);
         Scratch = GC.AllocateUninitializedArray<byte>(ScratchSize, pinned: true);
     }
@@ -59,7 +61,10 @@ public sealed class EventLoop : IDisposable
     /// <summary>True when the poller is edge-triggered (see <see cref="IPoller.IsEdgeTriggered"/>).</summary>
     internal bool IsEdgeTriggered => _poller.IsEdgeTriggered;
 
-    /// <summary>The time the current iteration started, in <see cref="MonotonicClock"/> milliseconds.</summary>
+    /// <summary>The loop's clock: its timers, and every timeout of its connections, run on it.</summary>
+    public LoopClock Clock => _clock;
+
+    /// <summary>The time the current iteration started, in <see cref="Clock"/> milliseconds.</summary>
     public long NowMs { get; private set; }
 
     /// <summary>The loop's timers.</summary>
@@ -191,7 +196,7 @@ public sealed class EventLoop : IDisposable
     {
         int timeout = _readyList.Count > 0 || !_posted.IsEmpty || _stopRequested ? 0 : Timers.MillisecondsUntilNext(NowMs);
         int count = _poller.Wait(_events, timeout);
-        NowMs = MonotonicClock.NowMs;
+        NowMs = _clock.NowMs;
         for (int i = 0; i < count; i++) Dispatch(_events[i]);
         RunReadyList();
         RunPosted();

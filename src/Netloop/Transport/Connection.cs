@@ -54,6 +54,9 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
 
     public long Id { get; private set; }
 
+    /// <inheritdoc/>
+    public LoopClock Clock => _loop.Clock;
+
     public IPEndPoint? RemoteEndPoint
     {
         get
@@ -115,6 +118,13 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         {
             CompleteConnect();
             if (!IsOpen || (readiness & Readiness.Readable) == 0) return;
+        }
+        if ((readiness & Readiness.Error) != 0 && (_state & State.InputSuspended) != 0)
+        {
+            // The peer reset the connection while the protocol was not reading (a handler at work): nothing can be read
+            // or sent any more, and the protocol must hear of it now (HttpContext.RequestAborted), not at its next write.
+            CloseNow(CloseReason.Reset);
+            return;
         }
         if ((readiness & Readiness.Writable) != 0 && (_state & State.WriteArmed) != 0)
         {

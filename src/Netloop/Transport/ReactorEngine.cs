@@ -81,9 +81,10 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
         {
             loop.Post(static state =>
             {
-                var (t, deadline) = ((LoopTransport, long))state!;
-                t.BeginShutdown(deadline);
-            }, (transport, MonotonicClock.NowMs + (long)timeout.TotalMilliseconds));
+                // The deadline on the loop's own clock, which all its timers run on.
+                var (t, timeoutMs) = ((LoopTransport, long))state!;
+                t.BeginShutdown(t.Loop.Clock.NowMs + timeoutMs);
+            }, (transport, (long)timeout.TotalMilliseconds));
         }
         await Task.WhenAll(_loops.Select(l => l.Loop.Completion)).ConfigureAwait(false);
         foreach (var (loop, _) in _loops) loop.Dispose();

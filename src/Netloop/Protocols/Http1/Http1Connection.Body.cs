@@ -14,55 +14,48 @@ internal sealed partial class Http1Connection
 
     private RequestBodyStream _body = null!;
     private ChunkedDecoder _chunked;
-    private bool _bodyComplete = true;
+    // The framing of this request's body (RFC 9112 §6.1–6.3): chunked, or Content-Length with _bodyRemaining left.
     private bool _bodyChunked;
     private long _bodyRemaining;
     private long _bodyReceived;
-    private bool _expectContinue;
-    private bool _continueSent;
-    private bool _draining;
     private long _drained;
-    private bool _suspendedForBody;
 
     private void ResetBody()
     {
         _body = null!;
         _chunked = default;
-        _bodyComplete = true;
+        _bodyState = BodyState.Complete; // a pooled object starts over: not a transition
         _bodyChunked = false;
         _bodyRemaining = 0;
         _bodyReceived = 0;
-        _expectContinue = false;
-        _continueSent = false;
-        _draining = false;
         _drained = 0;
-        _suspendedForBody = false;
     }
 
     private void StartBody(RequestBodyStream body, bool hasBody, bool chunked, long contentLength, bool expectContinue)
     {
         _body = body;
         body.Reset(this, hasBody);
-        _bodyComplete = !hasBody;
         _bodyChunked = chunked;
         _bodyRemaining = chunked ? 0 : Math.Max(0, contentLength);
         _bodyReceived = 0;
-        if (chunked) _chunked = new ChunkedDecoder(Limits);
-        _expectContinue = expectContinue && hasBody;
-        _continueSent = false;
-        _draining = false;
         _drained = 0;
-        _suspendedForBody = false;
-        if (hasBody) StartBodyRateTimer();
+        if (chunked) _chunked = new ChunkedDecoder(Limits);
+        if (!hasBody)
+        {
+            _bodyState = BodyState.Complete;
+            return;
+        }
+        MoveTo(expectContinue ? BodyState.AwaitingContinue : BodyState.Receiving);
+        StartBodyRateTimer();
     }
 
     /// <summary>Takes body bytes from the front of <paramref name="data"/>; returns how many it consumed.</summary>
     private int FeedBody(ReadOnlySpan<byte> data)
     {
-        if (_bodyComplete || data.IsEmpty) return 0;
+        if (_bodyState is BodyState.Complete or BodyState.Failed || data.IsEmpty) return 0;
         if (!_bodyChunked)
         {
-            if (!_draining && _body.Room <= 0)
+            if (_bodyState != BodyState.Draining && _body.Room <= 0)
             {
                 SuspendForBody();
                 return 0;
@@ -75,9 +68,9 @@ internal sealed partial class Http1Connection
         }
 
         int consumed = 0;
-        while (consumed < data.Length && !_bodyComplete)
+        while (consumed < data.Length && BodyIncomplete)
         {
-            if (!_draining && _body.Room <= 0)
+            if (_bodyState != BodyState.Draining && _body.Room <= 0)
             {
                 SuspendForBody();
                 break;
@@ -111,7 +104,7 @@ internal sealed partial class Http1Connection
             RejectBody(RequestRejection.BodyTooLarge);
             return false;
         }
-        if (_draining)
+        if (_bodyState == BodyState.Draining)
         {
             _drained += bytes.Length;
             if (_drained > DrainLimit)
@@ -127,40 +120,37 @@ internal sealed partial class Http1Connection
 
     private void CompleteBody()
     {
-        _bodyComplete = true;
+        bool wasSuspended = _bodyState == BodyState.Suspended;
+        MoveTo(BodyState.Complete);
         _body.Complete();
-        if (_suspendedForBody)
-        {
-            // The transport still holds what follows the body (maybe the next request): let it through.
-            _suspendedForBody = false;
-            _connection.ResumeInput();
-        }
+        // The transport still holds what follows the body (maybe the next request): let it through.
+        if (wasSuspended) _connection.ResumeInput();
     }
 
+    /// <summary>The body will never end: reads throw <paramref name="error"/>. Nothing to do for a body that is in.</summary>
     private void FailBody(Exception error)
     {
-        if (!_bodyComplete) _body.Fail(error);
+        if (_bodyState is BodyState.Complete or BodyState.Failed) return;
+        MoveTo(BodyState.Failed);
+        _body.Fail(error);
     }
 
     /// <summary>The handler finished without the whole body: drain the rest if that is cheap, else say so (the caller closes).</summary>
     private bool StartDraining()
     {
         // A client that sent Expect: 100-continue waits for our word before sending the body; it never got it.
-        if (_expectContinue && !_continueSent) return false;
+        if (_bodyState is BodyState.AwaitingContinue or BodyState.Failed) return false;
         if (!_bodyChunked && _bodyRemaining > DrainLimit) return false;
-        _draining = true;
-        if (_suspendedForBody)
-        {
-            _suspendedForBody = false;
-            _connection.ResumeInput();
-        }
+        bool wasSuspended = _bodyState == BodyState.Suspended;
+        MoveTo(BodyState.Draining);
+        if (wasSuspended) _connection.ResumeInput();
         return true;
     }
 
     private void SuspendForBody()
     {
-        if (_suspendedForBody) return;
-        _suspendedForBody = true;
+        if (_bodyState == BodyState.Suspended) return;
+        MoveTo(BodyState.Suspended);
         _connection.SuspendInput();
     }
 
@@ -168,10 +158,10 @@ internal sealed partial class Http1Connection
     private void RejectBody(RequestRejection rejection)
     {
         FailBody(new BadHttpRequestException(rejection));
-        if (!_responseWritten && _context?.Response.HasStarted != true) Reject(rejection);
-        else if (!_closed)
+        if (_state != RequestState.Answered && _context?.Response.HasStarted != true) Reject(rejection);
+        else if (!IsClosing)
         {
-            _closed = true;
+            MoveTo(RequestState.Closing);
             _connection.Abort();
         }
     }
@@ -183,8 +173,8 @@ internal sealed partial class Http1Connection
             PostTurn(static self => ((IHttpExchange)self).OnBodyRequested());
             return;
         }
-        if (!_expectContinue || _continueSent || _bodyComplete || _context!.Response.HasStarted) return;
-        _continueSent = true;
+        if (_bodyState != BodyState.AwaitingContinue || IsClosing || _context!.Response.HasStarted) return;
+        MoveTo(BodyState.Receiving);
         // RFC 9110 §10.1.1: the interim response tells the client to go on sending the body.
         WriteBytes("HTTP/1.1 100 Continue\r\n\r\n"u8);
         _connection.Flush();
@@ -197,9 +187,9 @@ internal sealed partial class Http1Connection
             PostTurn(static self => ((IHttpExchange)self).OnBodyConsumed());
             return;
         }
-        if (_suspendedForBody && _body.Room >= RequestBodyStream.BufferLimit / 2)
+        if (_bodyState == BodyState.Suspended && !IsClosing && _body.Room >= RequestBodyStream.BufferLimit / 2)
         {
-            _suspendedForBody = false;
+            MoveTo(BodyState.Receiving);
             _connection.ResumeInput();
         }
     }

@@ -22,7 +22,7 @@ internal sealed partial class Http1Connection
     /// <summary>Writes the buffered response, or ends a streamed one.</summary>
     private void WriteResponse()
     {
-        _responseWritten = true;
+        MoveTo(RequestState.Answered);
         var response = _context!.Response;
         if (response.SentFile)
         {
@@ -56,7 +56,7 @@ internal sealed partial class Http1Connection
     void IHttpExchange.WriteStreamed(ReadOnlySpan<byte> data)
     {
         ThrowIfOffTurn();
-        if (data.IsEmpty || _closed || IsHeadRequest || !BodyAllowed(_context!.Response.StatusCode)) return;
+        if (data.IsEmpty || IsClosing || IsHeadRequest || !BodyAllowed(_context!.Response.StatusCode)) return;
         if (_chunkedResponse)
         {
             var span = _connection.Output.GetSpan(18);
@@ -81,7 +81,7 @@ internal sealed partial class Http1Connection
             ThrowIfOffTurn();
         }
         var response = _context!.Response;
-        if (_closed)
+        if (IsClosing)
         {
             file.Dispose();
             return;
@@ -97,7 +97,7 @@ internal sealed partial class Http1Connection
         int status = response.StatusCode;
         WriteBytes(StatusLines.For(status));
         WriteBytes("Server: netloop\r\n"u8);
-        WriteBytes(HttpDateCache.Line);
+        WriteBytes(HttpDateCache.Line(_connection.Clock));
         if (response.ContentType is { } contentType)
         {
             WriteBytes("Content-Type: "u8);
@@ -132,13 +132,13 @@ internal sealed partial class Http1Connection
     /// <summary>Answers a refused request with its status and a one-line reason, and closes (RFC 9112 §9.6).</summary>
     private void Reject(RequestRejection rejection)
     {
-        if (_closed) return;
+        if (IsClosing) return;
         int status = RequestRejections.StatusCode(rejection);
         string reason = RequestRejections.Reason(rejection);
         _factory.Logger.LogDebug("connection {Id}: request rejected with {Status}: {Reason}", _connection.Id, status, reason);
         WriteBytes(StatusLines.For(status));
         WriteBytes("Server: netloop\r\n"u8);
-        WriteBytes(HttpDateCache.Line);
+        WriteBytes(HttpDateCache.Line(_connection.Clock));
         WriteBytes("Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "u8);
         WriteDecimal(Encoding.Latin1.GetByteCount(reason) + 1); // the body is written as Latin-1 below, plus "\n"
         WriteBytes("\r\n\r\n"u8);

@@ -9,37 +9,35 @@ internal sealed partial class Http1Connection
 {
     private static readonly TimeSpan s_rateCheckInterval = TimeSpan.FromSeconds(1);
 
-    private bool _headersTimerArmed;
-    private bool _rateTimerArmed;
+    private ProtocolTimer _timer;
+    // When the body began, on the loop's clock (IConnection.Clock), in milliseconds.
     private long _bodyStartMs;
 
     private void ResetTimers()
     {
-        _headersTimerArmed = false;
-        _rateTimerArmed = false;
+        _timer = ProtocolTimer.None;
         _bodyStartMs = 0;
     }
 
     private void ArmHeadersTimer()
     {
-        if (_headersTimerArmed) return;
-        _headersTimerArmed = true;
+        if (_timer == ProtocolTimer.RequestHeaders) return;
+        _timer = ProtocolTimer.RequestHeaders;
         _connection.SetTimer(Limits.RequestHeadersTimeout);
     }
 
     private void DisarmTimer()
     {
-        if (!_headersTimerArmed && !_rateTimerArmed) return;
-        _headersTimerArmed = false;
-        _rateTimerArmed = false;
+        if (_timer == ProtocolTimer.None) return;
+        _timer = ProtocolTimer.None;
         _connection.SetTimer(null);
     }
 
     private void StartBodyRateTimer()
     {
         if (Limits.MinRequestBodyDataRate <= 0) return;
-        _bodyStartMs = Environment.TickCount64;
-        _rateTimerArmed = true;
+        _bodyStartMs = _connection.Clock.NowMs;
+        _timer = ProtocolTimer.BodyDataRate;
         _connection.SetTimer(s_rateCheckInterval);
     }
 
@@ -58,26 +56,27 @@ internal sealed partial class Http1Connection
 
     private void TimerDue(IConnection connection)
     {
-        if (_closed) return;
-        if (_headersTimerArmed)
+        if (IsClosing) return;
+        var due = _timer;
+        if (due == ProtocolTimer.RequestHeaders)
         {
-            _headersTimerArmed = false;
-            if (!_inRequest) Reject(RequestRejection.RequestHeadersTimeout);
+            _timer = ProtocolTimer.None;
+            if (!InRequest) Reject(RequestRejection.RequestHeadersTimeout);
             return;
         }
-        if (!_rateTimerArmed) return;
-        if (!_inRequest || _bodyComplete)
+        if (due != ProtocolTimer.BodyDataRate) return;
+        if (!InRequest || !BodyIncomplete || _bodyState == BodyState.Failed)
         {
-            _rateTimerArmed = false;
+            _timer = ProtocolTimer.None;
             return;
         }
-        double elapsed = (Environment.TickCount64 - _bodyStartMs) / 1000.0;
+        double elapsed = (connection.Clock.NowMs - _bodyStartMs) / 1000.0;
         // Time the application spends not reading (input suspended for a full buffer) is not the client's fault.
-        bool clientIsSlow = !_suspendedForBody && elapsed > Limits.MinRequestBodyDataRateGracePeriod.TotalSeconds
+        bool clientIsSlow = _bodyState != BodyState.Suspended && elapsed > Limits.MinRequestBodyDataRateGracePeriod.TotalSeconds
             && _bodyReceived < Limits.MinRequestBodyDataRate * elapsed;
         if (clientIsSlow)
         {
-            _rateTimerArmed = false;
+            _timer = ProtocolTimer.None;
             RejectBody(RequestRejection.MinRequestBodyDataRate);
             return;
         }

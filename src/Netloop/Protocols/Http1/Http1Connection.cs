@@ -9,8 +9,9 @@ namespace Netloop.Protocols.Http1;
 /// body, write the response, and go on with the next (pipelined) request, in order. Requests are served one at a time
 /// per connection (RFC 9112 §9.3.2: responses in request order), so while an async handler runs the connection
 /// suspends its input and later requests wait in the transport's buffer.
-/// Split by concern: this file is the request cycle, <c>Http1Connection.Body.cs</c> the request body,
-/// <c>Http1Connection.Response.cs</c> writing responses, <c>Http1Connection.Timers.cs</c> the timeouts.
+/// Split by concern: this file is the request cycle, <c>Http1Connection.State.cs</c> the states and their legal
+/// transitions, <c>Http1Connection.Body.cs</c> the request body, <c>Http1Connection.Response.cs</c> writing responses,
+/// <c>Http1Connection.Timers.cs</c> the timeouts.
 /// </summary>
 internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchange
 {
@@ -21,17 +22,18 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     // thread's Http1ObjectPool.
     private RequestHeadParser? _parser;
     private HttpContext? _context;
+    // The context the current (or last) request's handler runs under; see ConnectionSynchronizationContext.
     private ConnectionSynchronizationContext? _synchronizationContext;
-    private bool _sawFirstRequest;
-    private bool _inRequest;
-    private bool _responseWritten;
-    private bool _handlerDone;
-    private bool _suspendedForHandler;
+    // The request served now, counted over the object's whole life (it survives pooling): the synchronization context
+    // compares it with the request it was bound to, so late work of a finished request never runs inside another.
+    private long _generation;
+    // The application's code runs (or its ValueTask is pending). Apart from the request state: a handler can outlive
+    // its connection, and the objects it holds stay with it until it ends.
+    private bool _handlerRunning;
+    // This request's keep-alive decision (RFC 9112 §9.3): from its head, cleared by errors and close-delimited bodies.
     private bool _keepAlive;
-    private bool _peerDone;
-    private bool _closed;
-    // OnClosed came: the transport will not call again, so the object may go back to the pool.
-    private bool _closeReported;
+    // The peer half-closed (FIN). Apart from the request state: it can happen at any point of the cycle.
+    private bool _inputEnded;
 
     private int _turnThread;
 
@@ -54,7 +56,16 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
 
     SynchronizationContext IHttpExchange.LoopContext => LoopContext;
 
-    private ConnectionSynchronizationContext LoopContext => _synchronizationContext ??= new ConnectionSynchronizationContext(this);
+    private ConnectionSynchronizationContext LoopContext => _synchronizationContext ??= new ConnectionSynchronizationContext(this, _generation);
+
+    /// <summary>The request being served now; see <see cref="_generation"/>.</summary>
+    internal long Generation => _generation;
+
+    /// <summary>
+    /// True while the request <paramref name="generation"/> is the one in progress and its handler still runs: only then
+    /// may work posted through its synchronization context run as a turn of this connection.
+    /// </summary>
+    internal bool AcceptsWorkOf(long generation) => generation == _generation && _handlerRunning;
 
     /// <summary>False when called from a thread that is not running one of this connection's turns (handler code after ConfigureAwait(false)).</summary>
     private bool OnTurn => _turnThread == Environment.CurrentManagedThreadId;
@@ -78,15 +89,11 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     internal void Attach(IConnection connection, bool afterFirstRequest)
     {
         _connection = connection;
-        _sawFirstRequest = afterFirstRequest;
-        _inRequest = false;
-        _responseWritten = false;
-        _handlerDone = false;
-        _suspendedForHandler = false;
+        // A pooled object starts over: set directly, not a transition of this connection's cycle.
+        _state = afterFirstRequest ? RequestState.AwaitingRequest : RequestState.AwaitingFirstRequest;
+        _handlerRunning = false;
         _keepAlive = false;
-        _peerDone = false;
-        _closed = false;
-        _closeReported = false;
+        _inputEnded = false;
         _turnThread = 0;
         ResetBody();
         ResetResponse();
@@ -102,16 +109,16 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     {
         var connection = _connection;
         if (connection is null) return;
-        if (_closed)
+        if (IsClosing)
         {
             // Until OnClosed the transport may still call; a handler still running holds the object (the GC takes it).
-            if (!_closeReported || (_inRequest && !_handlerDone)) return;
+            if (_state != RequestState.Closed || _handlerRunning) return;
         }
         else
         {
-            if (_inRequest || _parser is not null || _context is not null || _peerDone || _suspendedForHandler) return;
+            if (InRequest || _parser is not null || _context is not null || _inputEnded) return;
             DisarmTimer();
-            connection.SwitchProtocol(_sawFirstRequest ? _factory.BetweenRequests : _factory.Fresh);
+            connection.SwitchProtocol(_state == RequestState.AwaitingRequest ? _factory.BetweenRequests : _factory.Fresh);
         }
         _connection = null!;
         Http1ObjectPool.Current.Return(this);
@@ -151,13 +158,13 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     private int Receive(IConnection connection, ReadOnlySpan<byte> data)
     {
         int consumed = 0;
-        while (!_closed)
+        while (!IsClosing)
         {
-            if (!_inRequest)
+            if (!InRequest)
             {
                 var rest = data[consumed..];
                 if (rest.IsEmpty) break;
-                if (!_sawFirstRequest)
+                if (_state == RequestState.AwaitingFirstRequest)
                 {
                     var preface = Http2Preface.Match(rest);
                     if (preface == PrefaceMatch.NeedMore) break;
@@ -179,42 +186,41 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
                     Reject(parser.Rejection);
                     return data.Length;
                 }
-                _sawFirstRequest = true;
                 DisarmTimer();
                 int headLength = parser.HeadLength;
                 if (!BeginRequest(rest[..headLength])) return data.Length;
                 consumed += headLength;
                 consumed += FeedBody(data[consumed..]);
-                if (_closed) return data.Length;
+                if (IsClosing) return data.Length;
                 InvokeApplication();
-                if (_closed) return data.Length;
+                if (IsClosing) return data.Length;
             }
 
-            if (_handlerDone && !_responseWritten)
+            if (!_handlerRunning && _state is RequestState.Handling or RequestState.AwaitingHandler)
             {
                 AnswerBeforeBodyEnds();
-                if (_closed) return data.Length;
+                if (IsClosing) return data.Length;
             }
-            if (!_bodyComplete)
+            if (BodyIncomplete)
             {
                 consumed += FeedBody(data[consumed..]);
-                if (_closed) return data.Length;
-                if (!_bodyComplete) break;
+                if (IsClosing) return data.Length;
+                if (BodyIncomplete) break;
             }
-            if (!_handlerDone)
+            if (_handlerRunning)
             {
                 // The body is in; later bytes are the next request, which must wait for this response.
-                if (!_suspendedForHandler)
+                if (_state == RequestState.Handling)
                 {
-                    _suspendedForHandler = true;
+                    MoveTo(RequestState.AwaitingHandler);
                     connection.SuspendInput();
                 }
                 break;
             }
             EndRequest();
         }
-        if (_peerDone && !_inRequest && !_closed) CloseConnection();
-        return _closed ? data.Length : consumed;
+        if (_inputEnded && !InRequest && !IsClosing) CloseConnection();
+        return IsClosing ? data.Length : consumed;
     }
 
     public void OnInputCompleted(IConnection connection)
@@ -232,20 +238,23 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
 
     private void InputCompleted()
     {
-        _peerDone = true;
-        // Mid-request, the response still goes out (then the connection closes); between requests there is nothing to wait for.
-        if (!_inRequest) CloseConnection();
-        else if (!_bodyComplete) FailBody(new IOException("the client closed the connection before the request body ended"));
+        _inputEnded = true;
+        // Mid-request, the response still goes out (then the connection closes); between requests there is nothing to
+        // wait for. A half-close is not an abort (RequestAborted stays quiet): the client may still read the answer.
+        if (!InRequest || _state == RequestState.Answered) CloseConnection();
+        else FailBody(new ClientDisconnectedException("the client closed the connection before the request body ended"));
     }
 
     public void OnClosed(IConnection connection, CloseReason reason)
     {
-        _closed = true;
-        _closeReported = true;
-        if (_inRequest && !_bodyComplete) FailBody(new IOException($"the connection closed ({reason})"));
+        bool handlerRunning = _handlerRunning;
+        MoveTo(RequestState.Closed);
+        FailBody(new ClientDisconnectedException($"the connection closed ({reason}) before the request body ended"));
+        // The client went away, the server stopped, or a timeout cut the connection: a handler still at work is told.
+        if (handlerRunning) _context?.AbortRequest();
         ReturnParser();
         // A context whose handler may still be running stays with it; the GC takes it afterwards.
-        if (!_inRequest || _handlerDone) ReturnContext();
+        if (!handlerRunning) ReturnContext();
         if (_turnThread == 0) ReleaseIfIdle();
     }
 
@@ -291,8 +300,9 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         context.Request.Connection = _connection;
         context.Response.Reset(this, _factory.Json);
         context.Route.Clear();
-        _inRequest = true;
-        _handlerDone = false;
+        context.ResetAborted();
+        _generation++;
+        MoveTo(RequestState.Handling);
         bool hasBody = parser.IsChunked || parser.ContentLength > 0;
         if (parser.ContentLength > Limits.MaxRequestBodySize)
         {
@@ -322,8 +332,11 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
     private void InvokeApplication()
     {
         var context = _context!;
+        var loopContext = LoopContext;
+        loopContext.Bind(_generation);
         var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(LoopContext);
+        SynchronizationContext.SetSynchronizationContext(loopContext);
+        _handlerRunning = true;
         ValueTask pending;
         try
         {
@@ -332,15 +345,15 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         catch (Exception e)
         {
             SynchronizationContext.SetSynchronizationContext(previous);
-            OnApplicationFailed(e);
-            _handlerDone = true;
+            HandlerFailed(e);
+            _handlerRunning = false;
             return;
         }
         if (pending.IsCompletedSuccessfully)
         {
             SynchronizationContext.SetSynchronizationContext(previous);
             pending.GetAwaiter().GetResult();
-            _handlerDone = true;
+            _handlerRunning = false;
             return;
         }
         // Awaited under the connection's context, so the completion comes back through IConnection.Post.
@@ -356,77 +369,109 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         }
         catch (Exception e)
         {
-            if (!_closed) OnApplicationFailed(e);
-            else _factory.Logger.LogError(e, "request handler failed after its connection closed");
+            HandlerFailed(e);
         }
-        _handlerDone = true;
-        if (!_closed) ContinueAfterApplication();
+        _handlerRunning = false;
+        // The handler's continuations hold its context: the next request binds a fresh one, and this one, still bound
+        // to this request, sends whatever it is handed from now on off the connection (see ConnectionSynchronizationContext).
+        _synchronizationContext = null;
+        if (!IsClosing) ContinueAfterApplication();
     }
 
     /// <summary>An async handler finished (on the connection's thread): answer, then let the bytes that waited behind it in.</summary>
     private void ContinueAfterApplication()
     {
-        if (!_responseWritten)
+        bool inputSuspended = _state == RequestState.AwaitingHandler;
+        if (_state != RequestState.Answered)
         {
             AnswerBeforeBodyEnds();
-            if (_closed) return;
+            if (IsClosing) return;
         }
-        if (!_bodyComplete) return; // the rest of the body is drained as it arrives
+        if (BodyIncomplete) return; // the rest of the body is drained as it arrives
         EndRequest();
-        if (_closed) return;
-        if (_suspendedForHandler)
-        {
-            _suspendedForHandler = false;
-            _connection.ResumeInput();
-        }
-        else if (_peerDone && !_inRequest)
-        {
-            CloseConnection();
-        }
+        if (IsClosing) return;
+        if (inputSuspended) _connection.ResumeInput();
+        else if (_inputEnded) CloseConnection();
     }
 
     /// <summary>The handler is done: write its response now, even if the request body is still arriving (then drain it or close).</summary>
     private void AnswerBeforeBodyEnds()
     {
-        if (!_bodyComplete && !StartDraining()) _keepAlive = false;
+        if (BodyIncomplete && !StartDraining()) _keepAlive = false;
         WriteResponse();
-        if (!_closed && !_bodyComplete && !_keepAlive) CloseConnection();
+        if (!IsClosing && BodyIncomplete && !_keepAlive) CloseConnection();
     }
 
-    private void OnApplicationFailed(Exception e)
+    /// <summary>The handler threw: the client's error is one Debug line, a bug of the handler's an error with a 500.</summary>
+    private void HandlerFailed(Exception e)
     {
-        _factory.Logger.LogError(e, "request handler failed: {Method} {Path}", _context!.Request.Method, Encoding.ASCII.GetString(_context.Request.RawPath));
-        var response = _context.Response;
+        bool clientError = IsClientError(e);
+        if (clientError) LogClientError(e);
+        if (IsClosing)
+        {
+            if (!clientError) _factory.Logger.LogError(e, "request handler failed after its connection closed");
+            return;
+        }
+        var context = _context!;
+        if (!clientError)
+        {
+            _factory.Logger.LogError(e, "request handler failed: {Method} {Path}", context.Request.Method, Encoding.ASCII.GetString(context.Request.RawPath));
+        }
+        var response = context.Response;
         if (response.HasStarted)
         {
             // Part of the response is out; the only honest end is to cut the connection.
+            MoveTo(RequestState.Closing);
             _connection.Abort();
-            _closed = true;
             return;
         }
         response.ClearBufferedBody();
         response.Headers.Clear();
         response.ContentType = "text/plain; charset=utf-8";
-        response.StatusCode = 500;
-        response.Write("Internal Server Error\n"u8);
+        // A body that could not be read (the client half-closed mid-body) is the client's fault: 400 (RFC 9110 §15.5.1).
+        response.StatusCode = clientError ? 400 : 500;
+        response.Write(clientError ? "Bad Request\n"u8 : "Internal Server Error\n"u8);
         _keepAlive = false;
+    }
+
+    /// <summary>
+    /// A failure that is the client's doing, not the handler's: a body that was malformed or too large, a client that
+    /// went away mid-request, or the request's own <see cref="HttpContext.RequestAborted"/> firing. The handler only
+    /// passed it on (a body read threw), so it is logged as one Debug line, not as a server error with a stack trace.
+    /// </summary>
+    private bool IsClientError(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is BadHttpRequestException or ClientDisconnectedException) return true;
+            if (inner is OperationCanceledException canceled && _context?.IsAbortToken(canceled.CancellationToken) == true) return true;
+        }
+        return false;
+    }
+
+    private void LogClientError(Exception e)
+    {
+        var reason = e;
+        while (reason.InnerException is not null && reason is not (BadHttpRequestException or ClientDisconnectedException)) reason = reason.InnerException;
+        // A malformed or oversized body was logged already, when the server refused it (Reject): one line per request.
+        if (reason is BadHttpRequestException) return;
+        _factory.Logger.LogDebug("connection {Id}: request ended by the client: {Reason}", _connection?.Id, reason.Message);
     }
 
     /// <summary>Writes the response (unless it went out already) and gets ready for the next request.</summary>
     private void EndRequest()
     {
-        if (!_responseWritten) WriteResponse();
-        if (_closed) return;
-        _inRequest = false;
-        _responseWritten = false;
+        if (_state != RequestState.Answered) WriteResponse();
+        if (IsClosing) return;
+        MoveTo(RequestState.AwaitingRequest);
         ReturnContext();
         if (!_keepAlive) CloseConnection();
     }
 
     private void CloseConnection()
     {
-        if (_closed) return;
-        _closed = true;
+        if (IsClosing) return;
+        MoveTo(RequestState.Closing);
         _connection.Close();
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Netloop.Http;
 using Netloop.Server;
@@ -107,34 +106,6 @@ public class HttpProtocolTests
     }
 
     [Fact]
-    public async Task A_request_split_across_three_segments_with_gaps_is_served()
-    {
-        await using var server = HttpTestApp.Start(MapBasics);
-        using var socket = await Clients.ConnectAsync(server.EndPoint);
-        foreach (var part in new[] { "GET /plain", "text HTTP/1.1\r\nHo", "st: x\r\nConnection: close\r\n\r\n" })
-        {
-            await socket.SendAsync(Encoding.ASCII.GetBytes(part));
-            await Task.Delay(50);
-        }
-        string response = await HttpTestApp.ReadToCloseAsync(socket);
-        Assert.Equal(200, HttpTestApp.StatusOf(response));
-        Assert.EndsWith("Hello, World!", response, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_POST_whose_first_byte_arrives_alone_is_not_mistaken_for_HTTP2()
-    {
-        await using var server = HttpTestApp.Start(MapBasics);
-        using var socket = await Clients.ConnectAsync(server.EndPoint);
-        await socket.SendAsync("P"u8.ToArray());
-        await Task.Delay(50);
-        await socket.SendAsync("OST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"u8.ToArray());
-        string response = await HttpTestApp.ReadToCloseAsync(socket);
-        Assert.Equal(200, HttpTestApp.StatusOf(response));
-        Assert.EndsWith("hi", response, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task An_async_handler_resumes_on_its_own_connections_loop()
     {
         await using var server = HttpTestApp.Start(MapBasics);
@@ -145,54 +116,6 @@ public class HttpProtocolTests
             Assert.StartsWith("netloop-epoll-", names[0], StringComparison.Ordinal);
             Assert.All(names, n => Assert.Equal(names[0], n));
         }
-    }
-
-    [Fact]
-    public async Task A_body_slower_than_the_minimum_data_rate_gets_408_after_the_grace_period()
-    {
-        await using var server = HttpTestApp.Start(MapBasics, b =>
-        {
-            b.Limits.MinRequestBodyDataRate = 1000;
-            b.Limits.MinRequestBodyDataRateGracePeriod = TimeSpan.FromSeconds(1);
-        });
-        using var socket = await Clients.ConnectAsync(server.EndPoint);
-        await socket.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nslow"u8.ToArray());
-        string response = await HttpTestApp.ReadToCloseAsync(socket);
-        Assert.Equal(408, HttpTestApp.StatusOf(response));
-    }
-
-    [Fact]
-    public async Task A_slowloris_client_is_cut_off_after_the_headers_timeout_while_others_are_served()
-    {
-        await using var server = HttpTestApp.Start(MapBasics, b => b.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(2));
-        using var slow = await Clients.ConnectAsync(server.EndPoint);
-        var dribble = Task.Run(async () =>
-        {
-            try
-            {
-                foreach (byte b in "GET /plaintext HTTP/1.1\r\nHost: x\r\nX-Slow: "u8.ToArray().Concat(Enumerable.Repeat((byte)'z', 60)))
-                {
-                    await slow.SendAsync(new[] { b });
-                    await Task.Delay(1000);
-                }
-            }
-            catch (SocketException)
-            {
-                // The server closed on us: that is the point.
-            }
-        });
-
-        var normal = Enumerable.Range(0, 50).Select(async _ =>
-        {
-            using var socket = await Clients.ConnectAsync(server.EndPoint);
-            await socket.SendAsync("GET /plaintext HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray());
-            return await HttpTestApp.ReadToCloseAsync(socket);
-        });
-        foreach (var response in await Task.WhenAll(normal)) Assert.EndsWith("Hello, World!", response, StringComparison.Ordinal);
-
-        string slowResponse = await HttpTestApp.ReadToCloseAsync(slow);
-        Assert.Equal(408, HttpTestApp.StatusOf(slowResponse));
-        await dribble.WaitAsync(Clients.Patience);
     }
 
     [Theory]
@@ -275,21 +198,6 @@ public class HttpProtocolTests
         await socket.SendAsync("hello"u8.ToArray());
         string response = await HttpTestApp.ReadToCloseAsync(socket);
         Assert.EndsWith("hello", response, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task An_HTTP2_preface_split_across_reads_is_refused_with_GOAWAY()
-    {
-        await using var server = HttpTestApp.Start(MapBasics);
-        using var socket = await Clients.ConnectAsync(server.EndPoint);
-        await socket.SendAsync("PRI * HTTP/2.0\r\n"u8.ToArray());
-        await Task.Delay(50);
-        await socket.SendAsync("\r\nSM\r\n\r\n"u8.ToArray());
-        var reply = Encoding.Latin1.GetBytes(await HttpTestApp.ReadToCloseAsync(socket));
-        // SETTINGS (type 4) then GOAWAY (type 7) with error HTTP_1_1_REQUIRED (0xd).
-        Assert.Equal(4, reply[3]);
-        Assert.Equal(7, reply[12]);
-        Assert.Equal(0xd, reply[^1]);
     }
 
     [Theory]
