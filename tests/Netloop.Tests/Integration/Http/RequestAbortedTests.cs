@@ -1,3 +1,4 @@
+using Netloop.Server;
 using System.Net.Sockets;
 using Netloop.Tests.Support;
 
