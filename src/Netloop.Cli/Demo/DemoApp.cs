@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Netloop.Http;
 using Netloop.Protocols;
 using Netloop.Server;
+using Netloop.Transport;
 
 namespace Netloop.Cli.Demo;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Netloop.Transport;
 
 namespace Netloop.Http;
 
@@ -50,7 +51,7 @@ public sealed class HttpRequest
     /// <summary>The client's address, looked up on first use (getpeername), not per request.</summary>
     public IPEndPoint? RemoteEndPoint => Connection?.RemoteEndPoint;
 
-    internal Protocols.IConnection? Connection { get; set; }
+    internal IConnection? Connection { get; set; }
 
     internal RequestHead Head => _head;
 

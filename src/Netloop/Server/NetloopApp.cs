@@ -86,7 +86,7 @@ public sealed class NetloopApp : IAsyncDisposable
     public void Start()
     {
         if (_server is not null) throw new InvalidOperationException("the app was started already");
-        _server = new NetloopServer(_builder.Options, Protocol, _builder.LoggerFactory);
+        _server = new NetloopServer(_builder.Options, Protocol, _builder.LoggerFactory, _builder.Engine, serveLimit: 0);
         _server.Start();
     }
 

@@ -16,7 +16,7 @@ public sealed class NetloopAppBuilder
         ApplyArguments(args);
     }
 
-    /// <summary>Server settings (mode, address, port, loops, limits). Port 8080 unless <c>--port</c> says otherwise.</summary>
+    /// <summary>Server settings (poller, address, port, loops, limits). Port 8080 unless <c>--port</c> says otherwise.</summary>
     public ServerOptions Options { get; }
 
     /// <summary>HTTP request limits and timeouts (Kestrel's defaults).</summary>
@@ -31,6 +31,9 @@ public sealed class NetloopAppBuilder
     /// blocking handler stalls no other connection. Also <c>--handler-threads N</c>.
     /// </summary>
     public int HandlerThreads { get; set; }
+
+    /// <summary>Replaces the reactor (tests run the app on the baselines' engines); null: the reactor.</summary>
+    internal IServerEngineFactory? Engine { get; set; }
 
     /// <summary>Where the server logs; nothing is logged unless set.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
@@ -67,9 +70,9 @@ public sealed class NetloopAppBuilder
                     Options.Address = IPAddress.TryParse(value, out var address) ? address : throw new ArgumentException($"--address: '{value}' is not an IP address");
                     break;
                 case "mode":
-                    Options.Mode = Enum.TryParse<ServerMode>(value, ignoreCase: true, out var mode) && !int.TryParse(value, out _)
-                        ? mode
-                        : throw new ArgumentException($"--mode: unknown mode '{value}'");
+                    Options.Poller = PollerNames.TryParse(value, out var poller)
+                        ? poller
+                        : throw new ArgumentException($"--mode: unknown mode '{value}' (expected {PollerNames.List})");
                     break;
                 default:
                     known = false;
