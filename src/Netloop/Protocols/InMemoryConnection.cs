@@ -10,7 +10,7 @@ namespace Netloop.Protocols;
 /// offered again ahead of the next ones, output collects in memory, and close requests are recorded. For testing a
 /// protocol byte by byte, in any split, without a network.
 /// </summary>
-public sealed class InMemoryConnection : IConnection
+internal sealed class InMemoryConnection : IConnection
 {
     private readonly ArrayBufferWriter<byte> _output = new();
     private IConnectionProtocol _protocol;

@@ -1,7 +1,7 @@
 namespace Netloop.Protocols.Http1;
 
 /// <summary>The four forms of request-target (RFC 9112 §3.2).</summary>
-public enum RequestTargetForm
+internal enum RequestTargetForm
 {
     /// <summary><c>/path?query</c>, the usual form.</summary>
     Origin,
