@@ -9,7 +9,7 @@ public class TimerWheelBenchmarks
 {
     private sealed class Entry : TimerEntry
     {
-        protected override void OnTimer(long nowMs)
+        protected internal override void OnTimer(long nowMs)
         {
         }
     }

@@ -1,5 +1,5 @@
 using System.Text;
-using Netloop.Protocols;
+using Netloop.Transport;
 
 namespace KeyValue;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Netloop.Cli.Demo;
 using Netloop.Protocols;
 using Netloop.Protocols.Echo;
+using Netloop.Transport;
 
 namespace Netloop.Cli;
 

@@ -37,7 +37,7 @@ internal sealed class StatsSignal : IDisposable
     {
         _server = server;
         _logger = logger;
-        _hasLoops = server.Options.Mode is ServerMode.Epoll or ServerMode.Poll;
+        _hasLoops = server.RunsEventLoops;
         _registration = PosixSignalRegistration.Create((PosixSignal)SIGUSR2, OnSignal);
     }
 

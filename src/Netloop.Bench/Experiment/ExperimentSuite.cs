@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Netloop.Bench.Report;
 using Netloop.Bench.Running;
-using Netloop.Server;
+using Netloop.Baselines;
 
 namespace Netloop.Bench.Experiment;
 
@@ -12,7 +12,7 @@ internal static class ExperimentSuite
 {
     /// <summary>Every mode the experiment knows, in run order: the async designs, then the reactor and baseline modes.</summary>
     public static IReadOnlyList<string> AllModes { get; } =
-        Enum.GetValues<ServerMode>().OrderBy(mode => !mode.IsAsyncDesign()).Select(mode => mode.Name()).ToArray();
+        ServerModes.All.OrderBy(mode => !mode.IsAsyncDesign()).Select(mode => mode.Name()).ToArray();
 
     /// <summary>Runs <paramref name="options"/>; returns the report and where report.md went.</summary>
     public static async Task<(ExperimentReport Report, string ReportPath)> RunAsync(ExperimentOptions options, TextWriter progress, CancellationToken cancellationToken)

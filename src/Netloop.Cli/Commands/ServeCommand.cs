@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Netloop.Baselines;
 using Netloop.Cli.Faults;
 using Netloop.Cli.Parsing;
 using Netloop.Protocols;
 using Netloop.Server;
+using Netloop.Transport;
 
 namespace Netloop.Cli.Commands;
 
@@ -20,12 +22,14 @@ internal sealed class ServeCommand : Command
     private static readonly TimeSpan s_stopGrace = TimeSpan.FromSeconds(5);
 
     private static readonly ServerOptions s_defaults = new();
+    private static readonly BaselineOptions s_baselineDefaults = new();
+    private static readonly ServerMode s_defaultMode = ServerMode.Epoll;
 
     private readonly Option<ServerMode?> _mode = new("--mode")
     {
-        Description = $"How connections are served: {ServerModeNames.List}. Default: {s_defaults.Mode.Name()}.",
+        Description = $"How connections are served: {ServerModes.List}. Default: {s_defaultMode.Name()}.",
         HelpName = "mode",
-        CustomParser = ServerModeNames.Parse,
+        CustomParser = ServerModeOption.Parse,
     };
 
     private readonly Option<ProtocolChoice?> _protocol = new("--protocol")
@@ -111,14 +115,14 @@ internal sealed class ServeCommand : Command
 
     private readonly Option<int?> _workers = new("--workers")
     {
-        Description = $"Workers of the async-workers mode (also its channel's capacity). Default: {s_defaults.Workers}.",
+        Description = $"Workers of the async-workers mode (also its channel's capacity). Default: {s_baselineDefaults.Workers}.",
         HelpName = "n",
         CustomParser = IntegerParser.InRange(1, 100_000),
     };
 
     private readonly Option<int?> _waiterQueue = new("--waiter-queue")
     {
-        Description = $"Capacity of the async-waiter mode's queue of running tasks. Default: {s_defaults.WaiterQueue}.",
+        Description = $"Capacity of the async-waiter mode's queue of running tasks. Default: {s_baselineDefaults.WaiterQueue}.",
         HelpName = "n",
         CustomParser = IntegerParser.InRange(1, 100_000),
     };
@@ -158,14 +162,13 @@ internal sealed class ServeCommand : Command
         Add(_waiterQueue);
         Add(_allowLeaks);
         Add(_fault);
-        _mode.CompletionSources.Add(ServerModeNames.All.Select(m => m.Name).ToArray());
+        _mode.CompletionSources.Add(ServerModes.All.Select(m => m.Name()).ToArray());
         _protocol.CompletionSources.Add(ProtocolCatalog.All.Select(p => p.Name).ToArray());
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
     }
 
     private ServerOptions ReadOptions(ParseResult parseResult) => new()
     {
-        Mode = parseResult.GetValue(_mode) ?? s_defaults.Mode,
         Address = parseResult.GetValue(_address) ?? s_defaults.Address,
         Port = parseResult.GetValue(_port) ?? s_defaults.Port,
         Loops = parseResult.GetValue(_loops) ?? s_defaults.Loops,
@@ -173,14 +176,19 @@ internal sealed class ServeCommand : Command
         MaxConnections = parseResult.GetValue(_maxConnections) ?? s_defaults.MaxConnections,
         IdleTimeout = parseResult.GetValue(_idleTimeout) ?? s_defaults.IdleTimeout,
         ShutdownTimeout = parseResult.GetValue(_shutdownTimeout) ?? s_defaults.ShutdownTimeout,
-        ServeLimit = parseResult.GetValue(_limit) ?? s_defaults.ServeLimit,
-        Workers = parseResult.GetValue(_workers) ?? s_defaults.Workers,
-        WaiterQueue = parseResult.GetValue(_waiterQueue) ?? s_defaults.WaiterQueue,
+    };
+
+    private BaselineOptions ReadBaselineOptions(ParseResult parseResult) => new()
+    {
+        Workers = parseResult.GetValue(_workers) ?? s_baselineDefaults.Workers,
+        WaiterQueue = parseResult.GetValue(_waiterQueue) ?? s_baselineDefaults.WaiterQueue,
     };
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var options = ReadOptions(parseResult);
+        var mode = parseResult.GetValue(_mode) ?? s_defaultMode;
+        int serveLimit = parseResult.GetValue(_limit) ?? 0;
         var choice = parseResult.GetValue(_protocol) ?? ProtocolCatalog.Default;
         string root = Path.GetFullPath(parseResult.GetValue(_root) ?? ".");
         if (!Directory.Exists(root))
@@ -205,7 +213,7 @@ internal sealed class ServeCommand : Command
         try
         {
             if (fault is not null) protocol = fault.Apply(protocol);
-            server = new NetloopServer(options, protocol, loggerFactory);
+            server = ModeServer.Create(mode, options, protocol, loggerFactory, ReadBaselineOptions(parseResult), serveLimit);
         }
         catch (ArgumentException e)
         {
@@ -232,16 +240,16 @@ internal sealed class ServeCommand : Command
 
         // SIGUSR2 logs the allocation counters (see StatsSignal); from here on, so the line's counters exist.
         using var statsSignal = new StatsSignal(server, logger);
-        string loops = options.Mode is ServerMode.Epoll or ServerMode.Poll ? $", loops {options.Loops}" : "";
+        string loops = server.RunsEventLoops ? $", loops {options.Loops}" : "";
         logger.LogInformation(
             "netloop {Version} listening on {EndPoint} (mode {Mode}, protocol {Protocol}{Loops}, pid {Pid})",
-            NetloopCommandLine.Version, server.LocalEndPoint, options.Mode.Name(), protocol.Name, loops, Environment.ProcessId);
+            NetloopCommandLine.Version, server.LocalEndPoint, mode.Name(), protocol.Name, loops, Environment.ProcessId);
         if (fault is not null) logger.LogWarning("test-only fault {Fault} planted: {Description}", fault.Name, fault.Description);
 
         var signalled = shutdown.WaitAsync(cancellationToken);
         string reason = await Task.WhenAny(signalled, server.LimitReached).ConfigureAwait(false) == signalled
             ? await signalled.ConfigureAwait(false)
-            : $"served {options.ServeLimit} connections (--limit)";
+            : $"served {serveLimit} connections (--limit)";
         logger.LogInformation("{Reason}: stopping; connections get up to {Timeout} to finish", reason, DurationParser.Format(options.ShutdownTimeout));
 
         try

@@ -4,6 +4,7 @@ using Netloop.Hosting;
 using Netloop.Http;
 using Netloop.Protocols;
 using Netloop.Server;
+using Netloop.Transport;
 
 namespace Netloop.Cli.Demo;
 

@@ -1,5 +1,6 @@
 using Netloop.Protocols;
 using Netloop.Protocols.Echo;
+using Netloop.Transport;
 
 namespace Netloop.Cli.Faults;
 

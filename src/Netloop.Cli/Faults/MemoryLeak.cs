@@ -1,6 +1,7 @@
 using Netloop.Http;
 using Netloop.Protocols;
 using Netloop.Protocols.Http1;
+using Netloop.Transport;
 
 namespace Netloop.Cli.Faults;
 

@@ -1,6 +1,7 @@
 using System.CommandLine.Parsing;
 using Netloop.Cli.Parsing;
 using Netloop.Protocols;
+using Netloop.Transport;
 
 namespace Netloop.Cli.Faults;
 

@@ -3,6 +3,7 @@ using System.Net;
 using Netloop.Load.Runner;
 using Netloop.Load.Stats;
 using Netloop.Protocols;
+using Netloop.Transport;
 
 namespace Netloop.Load.Http;
 

@@ -5,6 +5,7 @@ using Netloop.Client;
 using Netloop.Load.Pacing;
 using Netloop.Load.Stats;
 using Netloop.Protocols;
+using Netloop.Transport;
 
 namespace Netloop.Load.Runner;
 

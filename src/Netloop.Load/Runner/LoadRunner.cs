@@ -5,6 +5,7 @@ using Netloop.Client;
 using Netloop.Load.Monitoring;
 using Netloop.Load.Results;
 using Netloop.Load.Stats;
+using Netloop.Transport;
 
 namespace Netloop.Load.Runner;
 

@@ -5,6 +5,7 @@ using Netloop.Load.Echo;
 using Netloop.Load.Http;
 using Netloop.Load.Stats;
 using Netloop.Load.Targets;
+using Netloop.Transport;
 
 namespace Netloop.Load.Runner;
 

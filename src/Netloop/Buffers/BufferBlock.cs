@@ -5,7 +5,7 @@ namespace Netloop.Buffers;
 /// so renting and returning allocate nothing. <see cref="Start"/> and <see cref="End"/> mark the bytes in use,
 /// and <see cref="Next"/> links blocks into a <see cref="BufferChain"/> without a separate node object.
 /// </summary>
-public sealed unsafe class BufferBlock
+internal sealed unsafe class BufferBlock
 {
     internal BufferBlock(BufferPool owner, byte[] slab, int offset, int capacity, int sizeClass)
     {

@@ -7,7 +7,7 @@ namespace Netloop.Buffers;
 /// A FIFO of bytes in pooled blocks: protocols append through <see cref="IBufferWriter{T}"/>, the transport drains
 /// the front with one gathered write. Holds no block while empty, so an idle connection costs no buffer memory.
 /// </summary>
-public sealed unsafe class BufferChain : IBufferWriter<byte>
+internal sealed unsafe class BufferChain : IBufferWriter<byte>
 {
     /// <summary>The block size a chain rents when the writer asks for less.</summary>
     public const int DefaultBlockSize = 16 * 1024;

@@ -8,7 +8,7 @@ namespace Netloop.Buffers;
 /// A reactor loop owns one pool and uses it from its own thread only (no locks); the blocking modes share one
 /// pool created with <c>threadSafe: true</c>. The pool counts what is rented, so a leak is a number, not a guess.
 /// </summary>
-public sealed class BufferPool
+internal sealed class BufferPool
 {
     /// <summary>Smallest block size.</summary>
     public const int MinBlockSize = 4 * 1024;

@@ -4,7 +4,7 @@ namespace Netloop.Buffers;
 /// The bytes a protocol has received but not consumed yet, in one contiguous pooled block. Empty most of the time:
 /// reads land in the loop's scratch buffer and only an unconsumed tail is copied here, so an idle connection holds nothing.
 /// </summary>
-public sealed class InputBuffer
+internal sealed class InputBuffer
 {
     private readonly BufferPool _pool;
     private BufferBlock? _block;

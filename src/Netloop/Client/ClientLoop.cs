@@ -31,7 +31,7 @@ public sealed class ClientLoop : IDisposable
         // A 1 ms timer tick (the server's 10 ms is plenty for timeouts): open-loop load paces requests with these timers,
         // and a coarser tick would show up as latency that is the client's own.
         _loop = new EventLoop(0, poller, logger, timerTickMs: 1) { ThreadName = options.Name };
-        _transport = new LoopTransport(_loop, options, logger);
+        _transport = new LoopTransport(_loop, logger, options.OutputHighWaterMark, options.NoDelay, options.ConnectTimeout);
     }
 
     /// <summary>The loop's clock in milliseconds (CLOCK_MONOTONIC, read once per iteration).</summary>
@@ -66,7 +66,7 @@ public sealed class ClientLoop : IDisposable
 
     /// <summary>
     /// Opens a non-blocking connection to <paramref name="remote"/>, from <paramref name="localAddress"/> when given (port
-    /// chosen by the kernel). On success the protocol's <see cref="Protocols.IConnectionProtocol.OnConnected"/> runs once
+    /// chosen by the kernel). On success the protocol's <see cref="IConnectionProtocol.OnConnected"/> runs once
     /// the handshake completes; on failure, now or later, <see cref="IClientProtocol.OnConnectFailed"/> runs (never inside
     /// this call). Loop thread only; does nothing once <see cref="StopAsync"/> has begun.
     /// </summary>
@@ -80,7 +80,7 @@ public sealed class ClientLoop : IDisposable
 
     /// <summary>
     /// Aborts every connection and stops the loop. Protocols of open connections, and of connections still connecting,
-    /// see <see cref="Protocols.IConnectionProtocol.OnClosed"/> with <see cref="Protocols.CloseReason.Shutdown"/>.
+    /// see <see cref="IConnectionProtocol.OnClosed"/> with <see cref="CloseReason.Shutdown"/>.
     /// </summary>
     public Task StopAsync()
     {

@@ -1,3 +1,5 @@
+using Netloop.Transport;
+
 namespace Netloop.Client;
 
 /// <summary>Settings of a <see cref="ClientLoop"/>.</summary>

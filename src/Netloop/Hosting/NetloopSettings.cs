@@ -42,7 +42,7 @@ internal static class NetloopSettings
         var limits = options.Limits;
         reader.Address("Address", v => server.Address = v);
         reader.Int("Port", 0, 65535, v => server.Port = v);
-        reader.Mode("Mode", v => server.Mode = v);
+        reader.Mode("Mode", v => server.Poller = v);
         reader.Int("Loops", 1, 1024, v => server.Loops = v);
         reader.Int("MaxConnections", 1, int.MaxValue, v => server.MaxConnections = v);
         reader.Duration("IdleTimeout", allowZero: true, v => server.IdleTimeout = v);
@@ -130,22 +130,12 @@ internal static class NetloopSettings
             else Fail(key, "an IPv4 or IPv6 address (127.0.0.1, 0.0.0.0, ::1, ::)", text);
         }
 
-        /// <summary>Only the reactor's modes: the comparison baselines are not something to configure an app with.</summary>
-        public void Mode(string key, Action<ServerMode> apply)
+        /// <summary>Only the reactor's pollers: the comparison baselines are not something to configure an app with.</summary>
+        public void Mode(string key, Action<Poller> apply)
         {
             if (Value(key) is not { } text) return;
-            switch (text.Trim().ToLowerInvariant())
-            {
-                case "epoll":
-                    apply(ServerMode.Epoll);
-                    break;
-                case "poll":
-                    apply(ServerMode.Poll);
-                    break;
-                default:
-                    Fail(key, "epoll or poll", text);
-                    break;
-            }
+            if (PollerNames.TryParse(text.Trim(), out var poller)) apply(poller);
+            else Fail(key, "epoll or poll", text);
         }
 
         private string? Value(string key) => Error is null ? section[key] : null;

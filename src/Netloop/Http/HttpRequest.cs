@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Netloop.Transport;
 
 namespace Netloop.Http;
 
@@ -36,7 +37,7 @@ public sealed class HttpRequest
     /// <c>Absolute</c> (<c>http://host/path</c>, <see cref="Path"/> is its path part); <c>Authority</c>
     /// (<c>host:port</c>, CONNECT only; <see cref="Path"/> is empty); <c>Asterisk</c> (<c>*</c>, a server-wide OPTIONS).
     /// </summary>
-    public Protocols.Http1.RequestTargetForm TargetForm => _head.TargetForm;
+    public RequestTargetForm TargetForm => _head.TargetForm;
 
     /// <summary>The query string without the '?', still encoded; empty when there is none.</summary>
     public string QueryString => _queryString ??= Encoding.ASCII.GetString(_head.Slice(_head.QueryRange));
@@ -74,7 +75,7 @@ public sealed class HttpRequest
     /// <summary>The client's address, looked up on first use (getpeername), not per request.</summary>
     public IPEndPoint? RemoteEndPoint => Connection?.RemoteEndPoint;
 
-    internal Protocols.IConnection? Connection { get; set; }
+    internal IConnection? Connection { get; set; }
 
     internal RequestHead Head => _head;
 

@@ -22,7 +22,7 @@ internal sealed class RequestHead
 
     public (int Start, int Length) TargetRange { get; set; }
 
-    public Protocols.Http1.RequestTargetForm TargetForm { get; set; }
+    public RequestTargetForm TargetForm { get; set; }
 
     public (int Start, int Length) PathRange { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Netloop.Native;
 
 /// <summary>Linux errno values the server reacts to. Numbers are the x86-64 and arm64 generic ABI values.</summary>
-public enum Errno
+internal enum Errno
 {
     /// <summary>No error.</summary>
     None = 0,
@@ -66,7 +66,7 @@ public enum Errno
 }
 
 /// <summary>Helpers for reading errno values after a failed call.</summary>
-public static class ErrnoExtensions
+internal static class ErrnoExtensions
 {
     /// <summary>True when the error means the peer went away (reset, broken pipe, timeout), which a server treats as a normal close.</summary>
     public static bool IsPeerGone(this Errno errno) =>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using Microsoft.Win32.SafeHandles;
 using Netloop.Reactor;
+using Netloop.Transport;
 
 namespace Netloop.Protocols;
 
@@ -12,7 +13,7 @@ namespace Netloop.Protocols;
 /// test drives, move that clock on, and <see cref="RunDueTimer"/> fires the protocol's timer when its time has come,
 /// so timeouts are tested without waiting.
 /// </summary>
-public sealed class InMemoryConnection : IConnection
+internal sealed class InMemoryConnection : IConnection
 {
     private readonly ArrayBufferWriter<byte> _output = new();
     private IConnectionProtocol _protocol;
@@ -50,7 +51,7 @@ public sealed class InMemoryConnection : IConnection
     /// <summary>True once the protocol asked to close (gracefully or not).</summary>
     public bool IsClosed => CloseReason is not null;
 
-    /// <summary>How it was closed: <see cref="Protocols.CloseReason.Local"/> for both <see cref="Close"/> and <see cref="Abort"/>; null while open.</summary>
+    /// <summary>How it was closed: <see cref="Transport.CloseReason.Local"/> for both <see cref="Close"/> and <see cref="Abort"/>; null while open.</summary>
     public CloseReason? CloseReason { get; private set; }
 
     /// <summary>True when the protocol called <see cref="Abort"/> rather than <see cref="Close"/>.</summary>
@@ -201,8 +202,8 @@ public sealed class InMemoryConnection : IConnection
     private void End(bool aborted)
     {
         if (IsClosed) return;
-        CloseReason = Protocols.CloseReason.Local;
+        CloseReason = Transport.CloseReason.Local;
         WasAborted = aborted;
-        _protocol.OnClosed(this, Protocols.CloseReason.Local);
+        _protocol.OnClosed(this, Transport.CloseReason.Local);
     }
 }

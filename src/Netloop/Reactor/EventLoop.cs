@@ -10,7 +10,7 @@ namespace Netloop.Reactor;
 /// nothing in it is shared with other loops, so nothing on its hot path takes a lock. Other threads reach it only through
 /// <see cref="Post(Action{object?}, object?)"/>, which queues work and wakes the loop through an eventfd.
 /// </summary>
-public sealed class EventLoop : IDisposable
+internal sealed class EventLoop : IDisposable
 {
     /// <summary>Size of the per-loop receive buffer every connection of the loop reads into.</summary>
     public const int ScratchSize = 64 * 1024;

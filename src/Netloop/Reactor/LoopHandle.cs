@@ -5,7 +5,7 @@ namespace Netloop.Reactor;
 /// (slot + generation), so an event still queued for a handle that closed, and whose slot was reused, is dropped.
 /// A handle is a <see cref="TimerEntry"/> too, so its timeouts need no extra object.
 /// </summary>
-public abstract class LoopHandle : TimerEntry
+internal abstract class LoopHandle : TimerEntry
 {
     internal int Slot = -1;
     internal uint Generation;

@@ -4,7 +4,7 @@ namespace Netloop.Reactor;
 /// Something that can sit in a <see cref="TimerWheel"/>. The links live in the entry itself (intrusive list), so
 /// scheduling allocates nothing and a connection is its own timer.
 /// </summary>
-public abstract class TimerEntry
+internal abstract class TimerEntry
 {
     internal TimerEntry? WheelPrevious;
     internal TimerEntry? WheelNext;

@@ -6,7 +6,7 @@ namespace Netloop.Reactor;
 /// Entries due more than one revolution ahead share a slot with nearer ones and are skipped until their turn.
 /// One wheel per loop, used from the loop thread only.
 /// </summary>
-public sealed class TimerWheel
+internal sealed class TimerWheel
 {
     private readonly TimerEntry?[] _slots;
     private readonly int _tickMs;

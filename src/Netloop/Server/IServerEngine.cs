@@ -1,8 +1,9 @@
 using System.Net;
+using Netloop.Transport;
 
 namespace Netloop.Server;
 
-/// <summary>One way of serving connections (a <see cref="ServerMode"/>). <see cref="NetloopServer"/> wraps exactly one.</summary>
+/// <summary>One way of serving connections (made by an <see cref="IServerEngineFactory"/>). <see cref="NetloopServer"/> wraps exactly one.</summary>
 internal interface IServerEngine
 {
     /// <summary>The address bound, valid after <see cref="Start"/>.</summary>
@@ -17,7 +18,7 @@ internal interface IServerEngine
     /// <summary>Current counters.</summary>
     ServerStats GetStats();
 
-    /// <summary>Counts accepted connections against <see cref="ServerOptions.ServeLimit"/>.</summary>
+    /// <summary>Counts accepted connections against the serve limit (<c>--limit</c>).</summary>
     ServeLimit Limit { get; }
 
     /// <summary>Connection tasks started and not finished (only the async designs run one per connection).</summary>

@@ -62,6 +62,9 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     /// <summary>The server, once started.</summary>
     public NetloopServer? Server => _server;
 
+    /// <summary>Replaces the reactor (tests run the app on the baselines' engines); null: the reactor.</summary>
+    internal IServerEngineFactory? Engine { get; init; }
+
     /// <summary>
     /// Starts serving (binds now). Throws <see cref="NetloopConfigurationException"/> when a configuration value is bad
     /// and <see cref="AddressInUseException"/> when the port is taken.
@@ -74,7 +77,7 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
         {
             throw new NetloopConfigurationException(NetloopSettings.SectionName, NetloopSettings.Invalid("HandlerThreads", "0-1024", _options.HandlerThreads.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
-        _server = new NetloopServer(_options.Server, Protocol, _loggers);
+        _server = new NetloopServer(_options.Server, Protocol, _loggers, Engine, serveLimit: 0);
         _server.Start();
     }
 

@@ -1,3 +1,4 @@
+using Netloop.Transport;
 using System.Collections;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -58,7 +59,7 @@ public sealed class NetloopAppBuilder
     public ILoggingBuilder Logging { get; }
 
     /// <summary>
-    /// Server settings (mode, address, port, loops, limits), as read from the <c>Netloop</c> configuration section;
+    /// Server settings (poller, address, port, loops, limits), as read from the <c>Netloop</c> configuration section;
     /// port 8080 when none is configured. Changes made here win over configuration.
     /// </summary>
     public ServerOptions Options => _options.Server;
@@ -80,6 +81,9 @@ public sealed class NetloopAppBuilder
         set => _options.HandlerThreads = value;
     }
 
+    /// <summary>Replaces the reactor (tests run the app on the baselines' engines); null: the reactor.</summary>
+    internal IServerEngineFactory? Engine { get; set; }
+
     /// <summary>Where the server logs, in place of the factory built from <see cref="Logging"/>; null (the default) uses <see cref="Logging"/>.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -87,7 +91,7 @@ public sealed class NetloopAppBuilder
     public NetloopApp Build()
     {
         var services = BuildServices();
-        return new NetloopApp(_options, LoggerFactory ?? services.GetRequiredService<ILoggerFactory>(), services, services, _configurationError);
+        return new NetloopApp(_options, LoggerFactory ?? services.GetRequiredService<ILoggerFactory>(), services, services, _configurationError) { Engine = Engine };
     }
 
     /// <summary>

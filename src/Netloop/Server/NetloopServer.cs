@@ -1,50 +1,49 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Netloop.Modes;
-using Netloop.Modes.Async;
-using Netloop.Protocols.Echo;
-using Netloop.Protocols;
 using Netloop.Transport;
 
 namespace Netloop.Server;
 
 /// <summary>
-/// A server for one protocol in one <see cref="ServerMode"/>: <see cref="Start"/> binds and serves,
-/// <see cref="StopAsync"/> stops gracefully and proves nothing is left behind (see <see cref="GetStats"/>).
+/// A server for one protocol on the reactor (epoll or poll event loops, <see cref="ServerOptions.Poller"/>):
+/// <see cref="Start"/> binds and serves, <see cref="StopAsync"/> stops gracefully and proves nothing is left behind
+/// (see <see cref="GetStats"/> and <see cref="Audit"/>).
 /// </summary>
 public sealed class NetloopServer : IAsyncDisposable
 {
+    private readonly IServerEngineFactory _engineFactory;
     private readonly IServerEngine _engine;
     private readonly ILoggerFactory _loggers;
     private int _started;
     private ProcessResources _beforeStart;
 
-    /// <summary>Creates a server; nothing is bound until <see cref="Start"/>.</summary>
+    /// <summary>
+    /// Creates a server; nothing is bound until <see cref="Start"/>. Throws <see cref="ArgumentException"/> naming the
+    /// first setting of <paramref name="options"/> out of range.
+    /// </summary>
     public NetloopServer(ServerOptions options, IConnectionProtocolFactory protocol, ILoggerFactory? loggerFactory = null)
+        : this(options, protocol, loggerFactory, engine: null, serveLimit: 0)
+    {
+    }
+
+    /// <summary>
+    /// The seam for the CLI, the tests and the baselines: <paramref name="engine"/> replaces the reactor (null: the
+    /// reactor), and <paramref name="serveLimit"/> connections are served before <see cref="LimitReached"/> completes
+    /// (0: no limit; <c>--limit</c>).
+    /// </summary>
+    internal NetloopServer(ServerOptions options, IConnectionProtocolFactory protocol, ILoggerFactory? loggerFactory, IServerEngineFactory? engine, int serveLimit)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(protocol);
         options.Validate();
+        if (serveLimit < 0) throw new ArgumentException($"limit must not be negative, got {serveLimit}");
         Options = options;
         Protocol = protocol;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _loggers = loggers;
-        _engine = options.Mode switch
-        {
-            ServerMode.Epoll or ServerMode.Poll => new ReactorEngine(options, protocol, loggers),
-            ServerMode.Serial => new SerialEngine(options, protocol, loggers),
-            ServerMode.Threads => new ThreadPerConnectionEngine(options, protocol, loggers),
-            ServerMode.Sockets => new SocketsEngine(options, protocol, loggers),
-            ServerMode.AsyncSerial => new AsyncSerialEngine(options, EchoDelay(options, protocol), loggers),
-            ServerMode.AsyncForget => new AsyncForgetEngine(options, EchoDelay(options, protocol), loggers),
-            ServerMode.AsyncGroup => new AsyncGroupEngine(options, EchoDelay(options, protocol), loggers),
-            ServerMode.AsyncWaiter => new AsyncWaiterEngine(options, EchoDelay(options, protocol), loggers),
-            ServerMode.AsyncWaiter2 => new AsyncWaiter2Engine(options, EchoDelay(options, protocol), loggers),
-            ServerMode.AsyncWorkers => new AsyncWorkersEngine(options, EchoDelay(options, protocol), loggers),
-            ServerMode.AsyncSelect => new AsyncSelectEngine(options, EchoDelay(options, protocol), loggers),
-            _ => throw new ArgumentException($"unknown mode {options.Mode}"),
-        };
+        _engineFactory = engine ?? ReactorEngineFactory.Instance;
+        _engine = _engineFactory.Create(options, protocol, loggers, new ServeLimit(serveLimit));
     }
 
     /// <summary>Starts configuring an HTTP application (<c>NetloopServer.CreateBuilder(args).Build()</c>), in the manner of ASP.NET Core's minimal APIs.</summary>
@@ -97,8 +96,11 @@ public sealed class NetloopServer : IAsyncDisposable
     /// <summary>Current counters, including pooled buffers outstanding (0 after a clean stop).</summary>
     public ServerStats GetStats() => _engine.GetStats();
 
-    /// <summary>Completes once <see cref="ServerOptions.ServeLimit"/> connections have been accepted (never without a limit): the host's cue to stop.</summary>
-    public Task LimitReached => _engine.Limit.Reached;
+    /// <summary>Completes once the serve limit's connections have been accepted (never without a limit): the host's cue to stop.</summary>
+    internal Task LimitReached => _engine.Limit.Reached;
+
+    /// <summary>True when the engine runs event loops (the reactor): its stats carry the loops' allocations.</summary>
+    internal bool RunsEventLoops => _engineFactory.RunsEventLoops;
 
     /// <summary>
     /// After <see cref="StopAsync"/>: what the server left behind (connections, tasks, pooled buffers, sockets in the
@@ -119,12 +121,6 @@ public sealed class NetloopServer : IAsyncDisposable
             UnobservedExceptions = _engine.UnobservedExceptions,
         };
     }
-
-    /// <summary>The async designs run one handler, echo's: its delay, or a refusal of any other protocol.</summary>
-    private static TimeSpan EchoDelay(ServerOptions options, IConnectionProtocolFactory protocol) =>
-        protocol is EchoProtocol echo
-            ? echo.CloseDelay
-            : throw new ArgumentException($"mode {options.Mode.Name()} serves the echo protocol only (the async experiment's handler)");
 
     /// <summary>Stops the server (see <see cref="StopAsync"/>) and disposes the services of the builder that made it.</summary>
     public async ValueTask DisposeAsync()

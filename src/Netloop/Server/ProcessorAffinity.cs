@@ -4,7 +4,7 @@ using Netloop.Native;
 namespace Netloop.Server;
 
 /// <summary>Pins the process to one CPU (sched_setaffinity), so a benchmark's server and load generator do not share a core.</summary>
-public static class ProcessorAffinity
+internal static class ProcessorAffinity
 {
     /// <summary>
     /// Pins every thread of this process to <paramref name="cpu"/>: the threads running now, and (as threads inherit their

@@ -5,8 +5,12 @@ namespace Netloop.Server;
 /// <summary>Settings of a <see cref="NetloopServer"/>. Defaults suit a production server; tests shorten the timeouts.</summary>
 public sealed class ServerOptions
 {
-    /// <summary>How connections are served. Default: <see cref="ServerMode.Epoll"/>.</summary>
-    public ServerMode Mode { get; set; } = ServerMode.Epoll;
+    /// <summary>
+    /// How the event loops wait for ready sockets: <see cref="Poller.Epoll"/> (the default) or <see cref="Poller.Poll"/>.
+    /// On the command line and in the builder's arguments this is <c>--mode epoll|poll</c>. A value outside the enum
+    /// fails <see cref="Validate"/>.
+    /// </summary>
+    public Poller Poller { get; set; } = Poller.Epoll;
 
     /// <summary>Address to listen on, IPv4 or IPv6. Default: 127.0.0.1.</summary>
     public IPAddress Address { get; set; } = IPAddress.Loopback;
@@ -14,7 +18,7 @@ public sealed class ServerOptions
     /// <summary>TCP port; 0 picks a free one (see <see cref="NetloopServer.LocalEndPoint"/>). Default: 7000.</summary>
     public int Port { get; set; } = 7000;
 
-    /// <summary>Event loops (epoll and poll modes), each on its own thread with its own listener (SO_REUSEPORT between the loops). Default: processor count.</summary>
+    /// <summary>Event loops, each on its own thread with its own listener (SO_REUSEPORT between the loops). Default: processor count.</summary>
     public int Loops { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Most connections open at once in this process; beyond it a new connection is accepted and closed at once. Default: 10000.</summary>
@@ -46,21 +50,10 @@ public sealed class ServerOptions
     /// <summary>Disables Nagle's algorithm on accepted connections (TCP_NODELAY). Default: true.</summary>
     public bool NoDelay { get; set; } = true;
 
-    /// <summary>
-    /// Connections to serve before the server stops by itself (gracefully, as on SIGTERM), as the async experiment's
-    /// servers do; later connections are closed at once. 0: no limit. Default: 0.
-    /// </summary>
-    public int ServeLimit { get; set; }
-
-    /// <summary>Workers of the <see cref="ServerMode.AsyncWorkers"/> mode, and the capacity of its channel. Default: 16.</summary>
-    public int Workers { get; set; } = 16;
-
-    /// <summary>Capacity of the <see cref="ServerMode.AsyncWaiter"/> mode's queue of running tasks. Default: 8.</summary>
-    public int WaiterQueue { get; set; } = 8;
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(Poller)) throw new ArgumentException($"poller must be one of {PollerNames.List}, got {(int)Poller}");
         if (Port is < 0 or > 65535) throw new ArgumentException($"port must be 0-65535, got {Port}");
         if (Loops < 1) throw new ArgumentException($"loops must be at least 1, got {Loops}");
         if (MaxConnections < 1) throw new ArgumentException($"max-connections must be at least 1, got {MaxConnections}");
@@ -68,8 +61,5 @@ public sealed class ServerOptions
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("shutdown-timeout must not be negative");
         if (OutputHighWaterMark < 1024) throw new ArgumentException("output high-water mark must be at least 1024 bytes");
         if (Backlog < 1) throw new ArgumentException("backlog must be at least 1");
-        if (ServeLimit < 0) throw new ArgumentException("limit must not be negative");
-        if (Workers < 1) throw new ArgumentException($"workers must be at least 1, got {Workers}");
-        if (WaiterQueue < 1) throw new ArgumentException($"waiter queue must be at least 1, got {WaiterQueue}");
     }
 }

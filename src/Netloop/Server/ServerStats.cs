@@ -1,3 +1,5 @@
+using Netloop.Transport;
+
 namespace Netloop.Server;
 
 /// <summary>A snapshot of a server's counters.</summary>
@@ -41,63 +43,21 @@ public readonly record struct ServerStats
 
     /// <summary>Managed bytes allocated by the event-loop threads so far (reactor modes; 0 elsewhere): divide a delta by requests for B/request.</summary>
     public long LoopAllocatedBytes { get; init; }
-}
 
-/// <summary>Counters one thread (a loop, or one connection's thread via <see cref="Interlocked"/>) updates and a snapshot sums.</summary>
-internal sealed class ServerCounters
-{
-    public long Accepted;
-    public long Closed;
-    public long Rejected;
-    public long Resets;
-    public long IdleTimeouts;
-    public long Errors;
-    public long AcceptPauses;
-    public long BackpressurePauses;
-    public long BytesReceived;
-    public long BytesSent;
-    /// <summary>Outbound connects that failed (client loops only).</summary>
-    public long ConnectFailures;
-
-    /// <summary>Adds <paramref name="other"/>'s counts to this one's (for summing per-loop counters).</summary>
-    public void Add(ServerCounters other)
+    /// <summary>A snapshot of <paramref name="counters"/>, with the figures the counters do not hold.</summary>
+    internal static ServerStats From(ConnectionCounters counters, long active, long buffersOutstanding, long peakBufferBytes) => new()
     {
-        Accepted += Volatile.Read(ref other.Accepted);
-        Closed += Volatile.Read(ref other.Closed);
-        Rejected += Volatile.Read(ref other.Rejected);
-        Resets += Volatile.Read(ref other.Resets);
-        IdleTimeouts += Volatile.Read(ref other.IdleTimeouts);
-        Errors += Volatile.Read(ref other.Errors);
-        AcceptPauses += Volatile.Read(ref other.AcceptPauses);
-        BackpressurePauses += Volatile.Read(ref other.BackpressurePauses);
-        BytesReceived += Volatile.Read(ref other.BytesReceived);
-        BytesSent += Volatile.Read(ref other.BytesSent);
-    }
-
-    /// <summary>The counts as a snapshot, with the figures the counters do not hold.</summary>
-    public ServerStats ToStats(long active, long buffersOutstanding, long peakBufferBytes) => new()
-    {
-        Accepted = Volatile.Read(ref Accepted),
+        Accepted = Volatile.Read(ref counters.Accepted),
         Active = active,
-        Rejected = Volatile.Read(ref Rejected),
-        Resets = Volatile.Read(ref Resets),
-        IdleTimeouts = Volatile.Read(ref IdleTimeouts),
-        Errors = Volatile.Read(ref Errors),
-        AcceptPauses = Volatile.Read(ref AcceptPauses),
-        BackpressurePauses = Volatile.Read(ref BackpressurePauses),
-        BytesReceived = Volatile.Read(ref BytesReceived),
-        BytesSent = Volatile.Read(ref BytesSent),
+        Rejected = Volatile.Read(ref counters.Rejected),
+        Resets = Volatile.Read(ref counters.Resets),
+        IdleTimeouts = Volatile.Read(ref counters.IdleTimeouts),
+        Errors = Volatile.Read(ref counters.Errors),
+        AcceptPauses = Volatile.Read(ref counters.AcceptPauses),
+        BackpressurePauses = Volatile.Read(ref counters.BackpressurePauses),
+        BytesReceived = Volatile.Read(ref counters.BytesReceived),
+        BytesSent = Volatile.Read(ref counters.BytesSent),
         BuffersOutstanding = buffersOutstanding,
         PeakBufferBytes = peakBufferBytes,
     };
-
-    public void Count(Protocols.CloseReason reason)
-    {
-        switch (reason)
-        {
-            case Protocols.CloseReason.Reset: Interlocked.Increment(ref Resets); break;
-            case Protocols.CloseReason.IdleTimeout: Interlocked.Increment(ref IdleTimeouts); break;
-            case Protocols.CloseReason.Error: Interlocked.Increment(ref Errors); break;
-        }
-    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Netloop.Client;
 using Netloop.Native;
 using Netloop.Reactor;
 using static Netloop.Native.Constants;
@@ -7,10 +6,10 @@ using static Netloop.Native.Constants;
 namespace Netloop.Transport;
 
 /// <summary>
-/// Outbound connections (the client side of <see cref="ClientLoop"/>): a non-blocking connect registered for
+/// Outbound connections (the client loop's): a non-blocking connect registered for
 /// writability; when the socket becomes writable SO_ERROR tells how the handshake ended, and from then on the
 /// connection is an ordinary one. The connect deadline borrows the protocol timer slot, which is free until
-/// <see cref="Protocols.IConnectionProtocol.OnConnected"/>.
+/// <see cref="IConnectionProtocol.OnConnected"/>.
 /// </summary>
 internal sealed partial class Connection
 {

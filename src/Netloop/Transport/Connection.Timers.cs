@@ -31,7 +31,7 @@ internal sealed partial class Connection
         if (!IsOpen) return;
         if (IsConnecting)
         {
-            if (_protocolDueMs <= nowMs) FailConnect(Client.ConnectError.Timeout);
+            if (_protocolDueMs <= nowMs) FailConnect(ConnectError.Timeout);
             else _loop.Timers.Schedule(this, _protocolDueMs);
             return;
         }

@@ -1,16 +1,14 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Netloop.Client;
-using Netloop.Protocols;
 using Netloop.Reactor;
-using Netloop.Server;
 
 namespace Netloop.Transport;
 
 /// <summary>
 /// The transport state of one reactor loop: its listener, its connections (reused objects), its counters, and the
 /// graceful-shutdown sequence. Lives on the loop thread; only <see cref="Counters"/> is read from outside. A client loop
-/// (<see cref="ClientLoop"/>) has no listener and no protocol factory: its connections come from <see cref="Connect"/>.
+/// has no listener and no protocol factory: its connections come from <see cref="Connect"/>. The server and client code
+/// above hand their settings in as values, so this layer knows neither.
 /// </summary>
 internal sealed class LoopTransport
 {
@@ -24,17 +22,18 @@ internal sealed class LoopTransport
     private int _active;
     private bool _draining;
 
-    public LoopTransport(EventLoop loop, ServerOptions options, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger, ServeLimit? serveLimit = null)
-        : this(loop, protocols, limiter, logger, options.OutputHighWaterMark, (long)options.IdleTimeout.TotalMilliseconds, options.NoDelay)
+    /// <summary>A server loop's transport: accepted connections get <paramref name="protocols"/>' protocols.</summary>
+    public LoopTransport(EventLoop loop, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger, ConnectionSettings settings, ServeLimit? serveLimit = null)
+        : this(loop, protocols, limiter, logger, settings.OutputHighWaterMark, (long)settings.IdleTimeout.TotalMilliseconds, settings.NoDelay)
     {
         _serveLimit = serveLimit;
     }
 
     /// <summary>A client loop's transport: no idle timeout, no connection limit.</summary>
-    public LoopTransport(EventLoop loop, ClientLoopOptions options, ILogger logger)
-        : this(loop, null, new ConnectionLimiter(int.MaxValue), logger, options.OutputHighWaterMark, 0, options.NoDelay)
+    public LoopTransport(EventLoop loop, ILogger logger, int outputHighWaterMark, bool noDelay, TimeSpan connectTimeout)
+        : this(loop, null, new ConnectionLimiter(int.MaxValue), logger, outputHighWaterMark, 0, noDelay)
     {
-        ConnectTimeoutMs = (long)options.ConnectTimeout.TotalMilliseconds;
+        ConnectTimeoutMs = (long)connectTimeout.TotalMilliseconds;
     }
 
     private LoopTransport(EventLoop loop, IConnectionProtocolFactory? protocols, ConnectionLimiter limiter, ILogger logger, int highWaterMark, long idleTimeoutMs, bool noDelay)
@@ -58,7 +57,7 @@ internal sealed class LoopTransport
 
     public ConnectionLimiter Limiter { get; }
 
-    public ServerCounters Counters { get; } = new();
+    public ConnectionCounters Counters { get; } = new();
 
     public int HighWaterMark { get; }
 

@@ -2,10 +2,12 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Netloop.Baselines;
 using Netloop.Client;
 using Netloop.Protocols;
 using Netloop.Server;
 using Netloop.Tests.Support;
+using Netloop.Transport;
 
 namespace Netloop.Tests.Client;
 

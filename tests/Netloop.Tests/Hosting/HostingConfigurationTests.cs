@@ -37,7 +37,7 @@ public sealed class HostingConfigurationTests : IDisposable
         Assert.False(builder.Options.ReusePort);
         Assert.Equal(2, builder.HandlerThreads);
         Assert.Equal(TimeSpan.FromSeconds(5), builder.Options.IdleTimeout);
-        Assert.Equal(ServerMode.Poll, builder.Options.Mode);
+        Assert.Equal(Poller.Poll, builder.Options.Poller);
         Assert.Equal(1000, builder.Limits.MaxRequestBodySize);
         Assert.Equal("9001", builder.Configuration["Netloop:Port"]);
     }

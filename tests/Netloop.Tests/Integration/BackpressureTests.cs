@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Netloop.Baselines;
 using Netloop.Reactor;
 using Netloop.Server;
 using Netloop.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Netloop.Baselines;
 using Netloop.Server;
 using Netloop.Tests.Support;
 
@@ -6,9 +7,9 @@ namespace Netloop.Tests.Integration;
 
 public class ConnectionLifetimeTests
 {
-    public static TheoryData<ServerMode> AllModes => new(Enum.GetValues<ServerMode>().Where(m => !m.IsAsyncDesign()));
+    public static TheoryData<ServerMode> AllModes => new(ServerModes.All.Where(m => !m.IsAsyncDesign()));
 
-    public static TheoryData<ServerMode> ConcurrentModes => new(Enum.GetValues<ServerMode>().Where(m => m != ServerMode.Serial && !m.IsAsyncDesign()));
+    public static TheoryData<ServerMode> ConcurrentModes => new(ServerModes.All.Where(m => m != ServerMode.Serial && !m.IsAsyncDesign()));
 
     [Theory]
     [MemberData(nameof(AllModes))]
@@ -108,8 +109,8 @@ public class ConnectionLifetimeTests
         try
         {
             int port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
-            var options = new ServerOptions { Mode = mode, Port = port, Loops = 1 };
-            var server = new NetloopServer(options, Netloop.Protocols.Echo.EchoProtocol.Instance);
+            var options = new ServerOptions { Port = port, Loops = 1 };
+            var server = ModeServer.Create(mode, options, Netloop.Protocols.Echo.EchoProtocol.Instance);
             var error = Assert.Throws<AddressInUseException>(server.Start);
             Assert.Equal($"address 127.0.0.1:{port} is already in use", error.Message);
         }

@@ -1,3 +1,4 @@
+using Netloop.Baselines;
 using Netloop.Server;
 using Netloop.Tests.Support;
 
@@ -5,7 +6,7 @@ namespace Netloop.Tests.Integration;
 
 public class EchoTests
 {
-    public static TheoryData<ServerMode> AllModes => new(Enum.GetValues<ServerMode>());
+    public static TheoryData<ServerMode> AllModes => new(ServerModes.All);
 
     [Theory]
     [MemberData(nameof(AllModes))]

@@ -1,3 +1,4 @@
+using Netloop.Baselines;
 using System.Net;
 using System.Net.Sockets;
 using Netloop.Protocols.Echo;
@@ -23,7 +24,7 @@ public class PortExclusivityTests
         using var holder = ReusePortListener(new IPEndPoint(IPAddress.Loopback, 0));
         int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
 
-        var server = new NetloopServer(new ServerOptions { Mode = mode, Port = port, Loops = 2 }, EchoProtocol.Instance);
+        var server = ModeServer.Create(mode, new ServerOptions { Port = port, Loops = 2 }, EchoProtocol.Instance);
 
         var error = Assert.Throws<AddressInUseException>(server.Start);
         Assert.Equal($"address 127.0.0.1:{port} is already in use", error.Message);
@@ -36,7 +37,7 @@ public class PortExclusivityTests
         using var holder = ReusePortListener(new IPEndPoint(IPAddress.Any, 0));
         int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
 
-        var server = new NetloopServer(new ServerOptions { Mode = mode, Port = port, Loops = 2 }, EchoProtocol.Instance);
+        var server = ModeServer.Create(mode, new ServerOptions { Port = port, Loops = 2 }, EchoProtocol.Instance);
 
         Assert.Throws<AddressInUseException>(server.Start);
     }
@@ -61,7 +62,7 @@ public class PortExclusivityTests
     public async Task A_second_server_on_the_port_of_a_first_is_refused_and_the_first_serves_on(ServerMode mode)
     {
         await using var first = TestServer.Start(mode, o => o.Loops = 3);
-        var second = new NetloopServer(new ServerOptions { Mode = mode, Port = first.EndPoint.Port, Loops = 3 }, EchoProtocol.Instance);
+        var second = ModeServer.Create(mode, new ServerOptions { Port = first.EndPoint.Port, Loops = 3 }, EchoProtocol.Instance);
 
         var error = Assert.Throws<AddressInUseException>(second.Start);
         Assert.Equal(first.EndPoint, error.EndPoint);
@@ -104,7 +105,7 @@ public class PortExclusivityTests
     public async Task A_server_that_shares_is_still_refused_by_a_listener_that_did_not_ask_to_share(ServerMode mode)
     {
         await using var exclusive = TestServer.Start(mode, o => o.Loops = 1);
-        var sharing = new NetloopServer(new ServerOptions { Mode = mode, Port = exclusive.EndPoint.Port, Loops = 2, ReusePort = true }, EchoProtocol.Instance);
+        var sharing = ModeServer.Create(mode, new ServerOptions { Port = exclusive.EndPoint.Port, Loops = 2, ReusePort = true }, EchoProtocol.Instance);
 
         Assert.Throws<AddressInUseException>(sharing.Start);
     }

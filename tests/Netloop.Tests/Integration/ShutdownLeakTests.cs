@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Netloop.Baselines;
 using Netloop.Server;
 using Netloop.Tests.Support;
 
@@ -13,7 +14,7 @@ public sealed class FdCountingTests
 [Collection(nameof(FdCountingTests))]
 public class ShutdownLeakTests
 {
-    public static TheoryData<ServerMode> AllModes => new(Enum.GetValues<ServerMode>().Where(m => !m.IsAsyncDesign()));
+    public static TheoryData<ServerMode> AllModes => new(ServerModes.All.Where(m => !m.IsAsyncDesign()));
 
     [Theory]
     [MemberData(nameof(AllModes))]

@@ -2,9 +2,11 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Netloop.Baselines;
 using Netloop.Protocols;
 using Netloop.Server;
 using Netloop.Tests.Support;
+using Netloop.Transport;
 
 namespace Netloop.Tests.Integration;
 
@@ -14,7 +16,7 @@ namespace Netloop.Tests.Integration;
 /// </summary>
 public class TransportFeatureTests
 {
-    public static TheoryData<ServerMode> AllModes => new(Enum.GetValues<ServerMode>().Where(m => !m.IsAsyncDesign()));
+    public static TheoryData<ServerMode> AllModes => new(ServerModes.All.Where(m => !m.IsAsyncDesign()));
 
 
     [Theory]

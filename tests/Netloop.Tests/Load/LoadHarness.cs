@@ -5,6 +5,7 @@ using Microsoft.Win32.SafeHandles;
 using Netloop.Load.Runner;
 using Netloop.Load.Targets;
 using Netloop.Protocols;
+using Netloop.Transport;
 
 namespace Netloop.Tests.Load;
 
@@ -127,5 +128,5 @@ internal sealed class ReusableConnection : IConnection, IBufferWriter<byte>
 
     public void Abort() => throw new InvalidOperationException("not expected to abort");
 
-    public void SwitchProtocol(Netloop.Protocols.IConnectionProtocol protocol) => throw new InvalidOperationException("not expected to switch protocols");
+    public void SwitchProtocol(Netloop.Transport.IConnectionProtocol protocol) => throw new InvalidOperationException("not expected to switch protocols");
 }

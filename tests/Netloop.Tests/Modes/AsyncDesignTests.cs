@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Netloop.Baselines;
 using Netloop.Protocols.Echo;
 using Netloop.Server;
 using Netloop.Tests.Support;
@@ -16,10 +17,10 @@ namespace Netloop.Tests.Modes;
 /// </summary>
 public partial class AsyncDesignTests(ITestOutputHelper output)
 {
-    public static TheoryData<ServerMode> AsyncDesigns => new(Enum.GetValues<ServerMode>().Where(m => m.IsAsyncDesign()));
+    public static TheoryData<ServerMode> AsyncDesigns => new(ServerModes.All.Where(m => m.IsAsyncDesign()));
 
     /// <summary>Designs that track their connections (all but fire-and-forget), and the reactor and baseline modes beside them.</summary>
-    public static TheoryData<ServerMode> TrackingModes => new(Enum.GetValues<ServerMode>().Where(m => m != ServerMode.AsyncForget));
+    public static TheoryData<ServerMode> TrackingModes => new(ServerModes.All.Where(m => m != ServerMode.AsyncForget));
 
     private static bool ServesOneAtATime(ServerMode mode) => mode is ServerMode.Serial or ServerMode.AsyncSerial;
 
@@ -86,7 +87,7 @@ public partial class AsyncDesignTests(ITestOutputHelper output)
         // slow task, the queue fills, and the third quick client is not accepted; waiter2 reaps as tasks end.
         foreach (var (mode, expectStall) in new[] { (ServerMode.AsyncWaiter, true), (ServerMode.AsyncWaiter2, false) })
         {
-            await using var server = Start(mode, TimeSpan.FromSeconds(30), o => o.WaiterQueue = 2);
+            await using var server = Start(mode, TimeSpan.FromSeconds(30), baselines: new BaselineOptions { WaiterQueue = 2 });
             var slow = LineClientAsync(server.EndPoint, "slow\n", expectEof: false);
             await slow;
             int served = 0;
@@ -110,9 +111,9 @@ public partial class AsyncDesignTests(ITestOutputHelper output)
     [Fact]
     public void An_async_design_refuses_any_protocol_but_echo()
     {
-        var options = new ServerOptions { Mode = ServerMode.AsyncGroup, Port = 0 };
+        var options = new ServerOptions { Port = 0 };
         var http = new Netloop.Protocols.Http1.HttpProtocolFactory(_ => ValueTask.CompletedTask);
-        var e = Assert.Throws<ArgumentException>(() => new NetloopServer(options, http));
+        var e = Assert.Throws<ArgumentException>(() => ModeServer.Create(ServerMode.AsyncGroup, options, http));
         Assert.Contains("async-group serves the echo protocol only", e.Message);
     }
 
@@ -170,12 +171,12 @@ public partial class AsyncDesignTests(ITestOutputHelper output)
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(?<port>\d+)")]
     private static partial Regex ListeningLine();
 
-    private static TestServer Start(ServerMode mode, TimeSpan handlerDelay, Action<ServerOptions>? configure = null) =>
+    private static TestServer Start(ServerMode mode, TimeSpan handlerDelay, Action<ServerOptions>? configure = null, BaselineOptions? baselines = null) =>
         TestServer.Start(mode, o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(20);
             configure?.Invoke(o);
-        }, EchoProtocol.WithCloseDelay(handlerDelay));
+        }, EchoProtocol.WithCloseDelay(handlerDelay), baselines);
 
     /// <summary>The original experiment's client: send a line, half-close, read the echo; then (optionally) wait for EOF.</summary>
     private static async Task<string> LineClientAsync(IPEndPoint endPoint, string line, bool expectEof = true)

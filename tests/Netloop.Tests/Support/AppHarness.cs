@@ -1,3 +1,4 @@
+using Netloop.Transport;
 using System.Buffers;
 using System.Text;
 using Netloop.Protocols;

@@ -1,7 +1,9 @@
 using System.Net;
+using Netloop.Baselines;
 using Netloop.Protocols;
 using Netloop.Protocols.Echo;
 using Netloop.Server;
+using Netloop.Transport;
 
 namespace Netloop.Tests.Support;
 
@@ -20,11 +22,10 @@ public sealed class TestServer : IAsyncDisposable
 
     public IPEndPoint EndPoint => Server.LocalEndPoint;
 
-    public static TestServer Start(ServerMode mode, Action<ServerOptions>? configure = null, IConnectionProtocolFactory? protocol = null)
+    public static TestServer Start(ServerMode mode, Action<ServerOptions>? configure = null, IConnectionProtocolFactory? protocol = null, BaselineOptions? baselines = null)
     {
         var options = new ServerOptions
         {
-            Mode = mode,
             Address = IPAddress.Loopback,
             Port = 0,
             Loops = 2,
@@ -32,7 +33,7 @@ public sealed class TestServer : IAsyncDisposable
         };
         configure?.Invoke(options);
         var logs = new CapturingLoggerFactory();
-        var server = new NetloopServer(options, protocol ?? EchoProtocol.Instance, logs);
+        var server = ModeServer.Create(mode, options, protocol ?? EchoProtocol.Instance, logs, baselines);
         server.Start();
         return new TestServer(server, logs);
     }

@@ -2,7 +2,7 @@ namespace Netloop.Http.Routing;
 
 /// <summary>The result of a route lookup. A small struct: producing it allocates nothing.</summary>
 /// <typeparam name="THandler">The router's handler type.</typeparam>
-public readonly struct RouteMatch<THandler>
+internal readonly struct RouteMatch<THandler>
 {
     private readonly AllowHeader? _allow;
     private readonly RouteValues? _values;

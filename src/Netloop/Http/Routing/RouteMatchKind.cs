@@ -1,7 +1,7 @@
 namespace Netloop.Http.Routing;
 
 /// <summary>The outcome of <see cref="Router{THandler}.Match(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>.</summary>
-public enum RouteMatchKind
+internal enum RouteMatchKind
 {
     /// <summary>No route matches the path: answer 404.</summary>
     NotFound,

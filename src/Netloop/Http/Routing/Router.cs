@@ -29,7 +29,7 @@ namespace Netloop.Http.Routing;
 /// concurrently with anything; <c>Match</c> is safe to call from any number of threads at once.</para>
 /// </remarks>
 /// <typeparam name="THandler">Whatever the application calls for a request, e.g. a delegate taking its context.</typeparam>
-public sealed class Router<THandler>
+internal sealed class Router<THandler>
 {
     private const int MaxCachedUnions = 256;
 

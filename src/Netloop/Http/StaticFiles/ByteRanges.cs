@@ -3,7 +3,7 @@ using System.Buffers.Text;
 namespace Netloop.Http.StaticFiles;
 
 /// <summary>Range requests (RFC 9110 §14) for a static file: single byte ranges.</summary>
-public static class ByteRanges
+internal static class ByteRanges
 {
     /// <summary>
     /// Decides how to answer a GET that may carry <c>Range</c> (and <c>If-Range</c>). Call it only for GET: a Range on

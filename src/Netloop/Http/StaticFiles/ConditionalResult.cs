@@ -1,7 +1,7 @@
 namespace Netloop.Http.StaticFiles;
 
 /// <summary>The outcome of <see cref="Preconditions.Evaluate"/>.</summary>
-public enum ConditionalResult
+internal enum ConditionalResult
 {
     /// <summary>No precondition stops the request: serve it (a Range may still apply).</summary>
     Proceed,

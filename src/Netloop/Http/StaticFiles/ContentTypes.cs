@@ -6,7 +6,7 @@ namespace Netloop.Http.StaticFiles;
 /// Media types by file extension for the common web formats. Text types (text/*, JavaScript, JSON, XML) carry
 /// <c>; charset=utf-8</c>; anything unknown is <see cref="Default"/>, which browsers download rather than render.
 /// </summary>
-public static class ContentTypes
+internal static class ContentTypes
 {
     /// <summary>The type for unknown extensions: <c>application/octet-stream</c>.</summary>
     public const string Default = "application/octet-stream";

@@ -8,7 +8,7 @@ namespace Netloop.Http.StaticFiles;
 /// it and the two obsolete forms recipients must accept: RFC 850 (<c>Sunday, 06-Nov-94 08:49:37 GMT</c>) and asctime
 /// (<c>Sun Nov  6 08:49:37 1994</c>).
 /// </summary>
-public static class HttpDate
+internal static class HttpDate
 {
     /// <summary>The length of an IMF-fixdate in bytes.</summary>
     public const int Length = 29;

@@ -3,7 +3,7 @@ namespace Netloop.Http.StaticFiles;
 /// <summary>
 /// Conditional requests (RFC 9110 §13) for a resource that exists, with an entity-tag and a modification date.
 /// </summary>
-public static class Preconditions
+internal static class Preconditions
 {
     /// <summary>
     /// Evaluates the preconditions in the order of RFC 9110 §13.2.2. Pass an empty span for an absent header.

@@ -1,7 +1,7 @@
 namespace Netloop.Http.StaticFiles;
 
 /// <summary>The result of <see cref="ByteRanges.ParseRange"/>: the kind, and for a partial answer the byte range.</summary>
-public readonly record struct RangeResult
+internal readonly record struct RangeResult
 {
     private RangeResult(RangeResultKind kind, long offset, long length)
     {

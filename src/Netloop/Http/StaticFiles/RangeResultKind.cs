@@ -1,7 +1,7 @@
 namespace Netloop.Http.StaticFiles;
 
 /// <summary>How to answer a request that may carry a Range header.</summary>
-public enum RangeResultKind
+internal enum RangeResultKind
 {
     /// <summary>200 with the whole representation: no Range, or one that is ignored.</summary>
     Full,

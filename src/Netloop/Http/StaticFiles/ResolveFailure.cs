@@ -1,7 +1,7 @@
 namespace Netloop.Http.StaticFiles;
 
 /// <summary>Why <see cref="StaticFileResolver.Resolve"/> answered NotFound; every reason maps to a 404.</summary>
-public enum ResolveFailure
+internal enum ResolveFailure
 {
     /// <summary>Not a failure: the file was found.</summary>
     None,

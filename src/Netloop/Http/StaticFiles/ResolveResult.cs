@@ -1,7 +1,7 @@
 namespace Netloop.Http.StaticFiles;
 
 /// <summary>The answer of <see cref="StaticFileResolver.Resolve"/>: the file to serve, or why there is none.</summary>
-public readonly record struct ResolveResult
+internal readonly record struct ResolveResult
 {
     internal ResolveResult(StaticFile? file, ResolveFailure failure)
     {

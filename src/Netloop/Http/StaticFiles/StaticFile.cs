@@ -3,7 +3,7 @@ using System.Text;
 namespace Netloop.Http.StaticFiles;
 
 /// <summary>A file the resolver agreed to serve, with what its response headers need.</summary>
-public sealed class StaticFile
+internal sealed class StaticFile
 {
     private readonly byte[] _etag;
 

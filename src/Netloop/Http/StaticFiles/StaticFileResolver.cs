@@ -28,7 +28,7 @@ namespace Netloop.Http.StaticFiles;
 /// The check and the later open are separate steps: the root's content is trusted not to be swapped for symbolic
 /// links by an adversary in between. Thread-safe.</para>
 /// </remarks>
-public sealed class StaticFileResolver
+internal sealed class StaticFileResolver
 {
     /// <summary>Longer raw paths are refused.</summary>
     public const int MaxPathBytes = 4096;

@@ -1,3 +1,5 @@
+using Netloop.Transport;
+
 namespace Netloop.Protocols.Echo;
 
 /// <summary>

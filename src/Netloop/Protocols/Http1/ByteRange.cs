@@ -7,7 +7,7 @@ namespace Netloop.Protocols.Http1;
 /// </summary>
 /// <param name="Start">Offset of the first byte.</param>
 /// <param name="Length">Number of bytes.</param>
-public readonly record struct ByteRange(int Start, int Length)
+internal readonly record struct ByteRange(int Start, int Length)
 {
     /// <summary>Offset just past the last byte.</summary>
     public int End => Start + Length;

@@ -19,7 +19,7 @@ namespace Netloop.Protocols.Http1;
 /// </para>
 /// </remarks>
 [SkipLocalsInit]
-public struct ChunkedDecoder
+internal struct ChunkedDecoder
 {
     private enum State : byte
     {

@@ -1,7 +1,7 @@
 namespace Netloop.Protocols.Http1;
 
 /// <summary>The outcome of <see cref="ChunkedDecoder.Decode"/>.</summary>
-public enum ChunkedStatus
+internal enum ChunkedStatus
 {
     /// <summary>All input was consumed (framing only, no body bytes); call again when more arrives.</summary>
     NeedMoreData,

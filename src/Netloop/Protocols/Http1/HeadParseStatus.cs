@@ -1,7 +1,7 @@
 namespace Netloop.Protocols.Http1;
 
 /// <summary>The outcome of <see cref="RequestHeadParser.ParseHead"/>.</summary>
-public enum HeadParseStatus
+internal enum HeadParseStatus
 {
     /// <summary>Everything offered is valid so far but the head has not ended; offer it again with more bytes after it.</summary>
     Incomplete,

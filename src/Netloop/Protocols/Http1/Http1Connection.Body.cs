@@ -196,11 +196,13 @@ internal sealed partial class Http1Connection
 }
 
 /// <summary>A request the server refused while the application was reading its body.</summary>
-public sealed class BadHttpRequestException(RequestRejection rejection)
-    : IOException($"bad request: {RequestRejections.Reason(rejection)}")
+public sealed class BadHttpRequestException : IOException
 {
+    internal BadHttpRequestException(RequestRejection rejection)
+        : base($"bad request: {RequestRejections.Reason(rejection)}") => Rejection = rejection;
+
     /// <summary>Why the request was refused.</summary>
-    public RequestRejection Rejection { get; } = rejection;
+    internal RequestRejection Rejection { get; }
 
     /// <summary>The status code the server answered with.</summary>
     public int StatusCode => RequestRejections.StatusCode(Rejection);

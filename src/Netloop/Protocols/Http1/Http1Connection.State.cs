@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Netloop.Transport;
 
 namespace Netloop.Protocols.Http1;
 

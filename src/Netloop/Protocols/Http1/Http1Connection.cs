@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Netloop.Http;
+using Netloop.Transport;
 
 namespace Netloop.Protocols.Http1;
 

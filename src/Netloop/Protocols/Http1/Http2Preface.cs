@@ -4,7 +4,7 @@ namespace Netloop.Protocols.Http1;
 /// Recognises the HTTP/2 client connection preface (RFC 9113 §3.4) at the start of a connection, so one port can serve
 /// HTTP/1.1 and prior-knowledge HTTP/2 (h2c).
 /// </summary>
-public static class Http2Preface
+internal static class Http2Preface
 {
     /// <summary>Length of the preface, 24 bytes.</summary>
     public const int Length = 24;

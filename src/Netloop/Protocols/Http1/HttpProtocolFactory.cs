@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Netloop.Http;
+using Netloop.Transport;
 
 namespace Netloop.Protocols.Http1;
 

@@ -1,7 +1,7 @@
 namespace Netloop.Protocols.Http1;
 
 /// <summary>The HTTP version of a request's request line; HTTP/1.x requests carry no other.</summary>
-public enum HttpVersion
+internal enum HttpVersion
 {
     /// <summary>HTTP/1.0: the connection closes after the response unless the request asked for keep-alive.</summary>
     Http10,

@@ -1,7 +1,7 @@
 namespace Netloop.Protocols.Http1;
 
 /// <summary>The outcome of <see cref="Http2Preface.Match"/>.</summary>
-public enum PrefaceMatch
+internal enum PrefaceMatch
 {
     /// <summary>The bytes so far are a prefix of the preface (or there are none): wait for more.</summary>
     NeedMore,

@@ -3,7 +3,7 @@ using Netloop.Http;
 namespace Netloop.Protocols.Http1;
 
 /// <summary>The fields the server acts on itself: framing (Content-Length, Transfer-Encoding), Host, Connection, Expect.</summary>
-public sealed partial class RequestHeadParser
+internal sealed partial class RequestHeadParser
 {
     [Flags]
     private enum Seen : byte

@@ -3,7 +3,7 @@ using Netloop.Http;
 namespace Netloop.Protocols.Http1;
 
 /// <summary>Method recognition and the forms of request-target (RFC 9112 §3.1, §3.2).</summary>
-public sealed partial class RequestHeadParser
+internal sealed partial class RequestHeadParser
 {
     private static RequestMethod ClassifyMethod(ReadOnlySpan<byte> method) => method.Length switch
     {

@@ -30,7 +30,7 @@ namespace Netloop.Protocols.Http1;
 /// </para>
 /// </remarks>
 [SkipLocalsInit]
-public sealed partial class RequestHeadParser
+internal sealed partial class RequestHeadParser
 {
     private enum Stage : byte
     {

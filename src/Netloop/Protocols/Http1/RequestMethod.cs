@@ -4,7 +4,7 @@ namespace Netloop.Protocols.Http1;
 /// The request method, recognised case-sensitively (RFC 9110 §9.1: method names are case-sensitive).
 /// Any other valid token is <see cref="Custom"/>; its bytes are at <see cref="RequestHeadParser.MethodRange"/>.
 /// </summary>
-public enum RequestMethod
+internal enum RequestMethod
 {
     /// <summary>A method token other than the ones below.</summary>
     Custom,

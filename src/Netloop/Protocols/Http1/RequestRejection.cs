@@ -5,7 +5,7 @@ namespace Netloop.Protocols.Http1;
 /// every rejection ends the connection after the error response, because the framing of whatever follows can no
 /// longer be trusted.
 /// </summary>
-public enum RequestRejection
+internal enum RequestRejection
 {
     /// <summary>Not rejected.</summary>
     None,

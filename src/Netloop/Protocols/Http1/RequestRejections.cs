@@ -4,7 +4,7 @@ namespace Netloop.Protocols.Http1;
 /// The one table from <see cref="RequestRejection"/> to a response: the status code, its standard reason phrase for the
 /// status line, and a short explanation for logs and the response body. All strings are literals, so nothing allocates.
 /// </summary>
-public static class RequestRejections
+internal static class RequestRejections
 {
     /// <summary>The status code to answer <paramref name="rejection"/> with.</summary>
     public static int StatusCode(RequestRejection rejection) => rejection switch

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Netloop.Baselines;
 using Netloop.Load.Results;
 using Netloop.Server;
 using Netloop.Tests.Support;

@@ -107,8 +107,10 @@ public class ByteRangesTests
     [InlineData("Sat, 05 Nov 1994 08:49:37 GMT", RangeResultKind.Full)]
     [InlineData("garbage", RangeResultKind.Full)]
     [InlineData("\"unterminated", RangeResultKind.Full)]
-    public void If_range_applies_the_range_only_to_the_same_representation(string ifRange, RangeResultKind expected)
+    public void If_range_applies_the_range_only_to_the_same_representation(string ifRange, object expectedValue)
     {
+        // xunit theories are public: the internal enum arrives boxed.
+        var expected = (RangeResultKind)expectedValue;
         Assert.Equal(expected, Parse("bytes=0-9", ifRange: ifRange).Kind);
     }
 

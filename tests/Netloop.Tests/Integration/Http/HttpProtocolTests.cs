@@ -1,4 +1,5 @@
 using System.Text;
+using Netloop.Baselines;
 using Netloop.Http;
 using Netloop.Server;
 using Netloop.Tests.Support;

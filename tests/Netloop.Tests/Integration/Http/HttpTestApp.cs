@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Netloop.Baselines;
 using Netloop.Server;
 using Netloop.Tests.Support;
 
@@ -26,7 +27,7 @@ public sealed class HttpTestApp : IAsyncDisposable
         var logs = new CapturingLoggerFactory();
         var builder = NetloopServer.CreateBuilder([]);
         builder.Options.Port = 0;
-        builder.Options.Mode = mode;
+        builder.UseMode(mode);
         builder.Options.Loops = 2;
         builder.Options.ShutdownTimeout = TimeSpan.FromSeconds(5);
         builder.LoggerFactory = logs;

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Netloop.Baselines;
 using Netloop.Buffers;
 using Netloop.Protocols.Http1;
 using Netloop.Server;

@@ -1,3 +1,4 @@
+using Netloop.Baselines;
 using System.Text;
 using Netloop.Http;
 using Netloop.Protocols.Http1;

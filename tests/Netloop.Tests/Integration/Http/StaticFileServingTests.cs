@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Netloop.Baselines;
 using Netloop.Server;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
@@ -279,7 +280,7 @@ public sealed class StaticFileServingTests(StaticFileServingTests.Site site, ITe
         {
             var builder = NetloopServer.CreateBuilder([]);
             builder.Options.Port = 0;
-            builder.Options.Mode = mode;
+            builder.UseMode(mode);
             builder.Options.Loops = 2;
             builder.Options.ShutdownTimeout = TimeSpan.FromSeconds(5);
             var app = builder.Build();

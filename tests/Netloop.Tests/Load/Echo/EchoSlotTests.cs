@@ -1,6 +1,7 @@
 using Netloop.Load.Echo;
 using Netloop.Load.Stats;
 using Netloop.Protocols;
+using Netloop.Transport;
 
 namespace Netloop.Tests.Load.Echo;
 

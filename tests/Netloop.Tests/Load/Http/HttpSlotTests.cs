@@ -3,6 +3,7 @@ using HdrHistogram;
 using Netloop.Client;
 using Netloop.Load.Stats;
 using Netloop.Protocols;
+using Netloop.Transport;
 
 namespace Netloop.Tests.Load.Http;
 

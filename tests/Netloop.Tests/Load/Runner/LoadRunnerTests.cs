@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Netloop.Baselines;
 using Netloop.Http;
 using Netloop.Load.Results;
 using Netloop.Load.Runner;

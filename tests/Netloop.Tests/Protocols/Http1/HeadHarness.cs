@@ -1,3 +1,4 @@
+using Netloop.Http;
 using System.Text;
 using Netloop.Protocols.Http1;
 

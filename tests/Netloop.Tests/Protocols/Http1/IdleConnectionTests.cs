@@ -2,6 +2,7 @@ using System.Text;
 using Netloop.Http;
 using Netloop.Protocols;
 using Netloop.Protocols.Http1;
+using Netloop.Transport;
 
 namespace Netloop.Tests.Protocols.Http1;
 

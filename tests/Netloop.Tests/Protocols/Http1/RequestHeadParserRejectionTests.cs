@@ -31,7 +31,7 @@ public class RequestHeadParserRejectionTests
     [InlineData("GET /\r\n\r\n", RequestRejection.InvalidRequestLine, 400)]
     [InlineData("GET\r\n\r\n", RequestRejection.InvalidRequestLine, 400)]
     [InlineData("\r\n \r\n", RequestRejection.InvalidRequestLine, 400)]
-    public void Malformed_request_line(string request, RequestRejection expected, int status) => AssertRejected(request, expected, status);
+    public void Malformed_request_line(string request, object expected, int status) => AssertRejected(request, (RequestRejection)expected, status);
 
     [Theory]
     [InlineData("G@T / HTTP/1.1\r\n" + H + "\r\n")]
@@ -136,7 +136,7 @@ public class RequestHeadParserRejectionTests
     [InlineData("GET / HTTP/1.1\r\n" + H + "X: \u00FF\t\n\r\n", RequestRejection.BareLineFeed)]
     [InlineData("GET / HTTP/1.1\r\n" + H + "NoColon\r\n\r\n", RequestRejection.InvalidHeaderLine)]
     [InlineData("GET / HTTP/1.1\r\n" + H + "NoColon\n\r\n", RequestRejection.InvalidHeaderLine)]
-    public void Invalid_field_syntax(string request, RequestRejection expected) => AssertRejected(request, expected, 400);
+    public void Invalid_field_syntax(string request, object expected) => AssertRejected(request, (RequestRejection)expected, 400);
 
     [Theory]
     [InlineData("abc")]
@@ -181,8 +181,8 @@ public class RequestHeadParserRejectionTests
     [InlineData("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", RequestRejection.DuplicateChunkedCoding)]
     [InlineData("Host: b\r\n", RequestRejection.MultipleHost)]
     [InlineData("host: a\r\n", RequestRejection.MultipleHost)]
-    public void Conflicting_framing_or_host(string fields, RequestRejection expected) =>
-        AssertRejected("POST / HTTP/1.1\r\n" + H + fields + "\r\n", expected, 400);
+    public void Conflicting_framing_or_host(string fields, object expected) =>
+        AssertRejected("POST / HTTP/1.1\r\n" + H + fields + "\r\n", (RequestRejection)expected, 400);
 
     [Theory]
     [InlineData("Transfer-Encoding: gzip, chunked\r\n")]
@@ -211,7 +211,7 @@ public class RequestHeadParserRejectionTests
     [InlineData("GET / HTTP/1.1\r\nHost: a:80:90\r\n\r\n", RequestRejection.InvalidHost)]
     [InlineData("GET / HTTP/1.1\r\nHost: a%2\r\n\r\n", RequestRejection.InvalidHost)]
     [InlineData("GET / HTTP/1.1\r\nHost: caf\u00E9\r\n\r\n", RequestRejection.InvalidHost)]
-    public void Host_rules_of_rfc_9112_section_3_2(string request, RequestRejection expected) => AssertRejected(request, expected, 400);
+    public void Host_rules_of_rfc_9112_section_3_2(string request, object expected) => AssertRejected(request, (RequestRejection)expected, 400);
 
     [Theory]
     [InlineData("GET / HTTP/1.1\r\nHost:\r\n\r\n")]

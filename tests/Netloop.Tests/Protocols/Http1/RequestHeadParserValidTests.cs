@@ -1,3 +1,4 @@
+using Netloop.Http;
 using Netloop.Protocols.Http1;
 using static Netloop.Tests.Protocols.Http1.HeadHarness;
 

@@ -1,3 +1,4 @@
+using Netloop.Transport;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Netloop.Http;

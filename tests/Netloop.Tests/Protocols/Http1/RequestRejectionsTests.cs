@@ -23,8 +23,10 @@ public class RequestRejectionsTests
     [InlineData(RequestRejection.BodyTooLarge, 413, "Content Too Large")]
     [InlineData(RequestRejection.RequestHeadersTimeout, 408, "Request Timeout")]
     [InlineData(RequestRejection.MinRequestBodyDataRate, 408, "Request Timeout")]
-    public void Maps_to_the_status_code(RequestRejection rejection, int status, string text)
+    public void Maps_to_the_status_code(object rejectionValue, int status, string text)
     {
+        // xunit theories are public: the internal enum arrives boxed.
+        var rejection = (RequestRejection)rejectionValue;
         Assert.Equal(status, RequestRejections.StatusCode(rejection));
         Assert.Equal(text, RequestRejections.StatusText(rejection));
     }
