@@ -42,7 +42,7 @@ internal static class MarkdownReport
         if (report.Results.Any(r => r.Server == ServerCatalog.Reference && r.Median is not null))
         {
             Line();
-            Line("*vs C* divides by `c`, the minimal C epoll servers (cepoll for HTTP, cecho for echo): they parse nothing, so it is the " +
+            Line("*vs C* divides by `c`, the minimal C epoll servers of bench/limit (limit-http, limit-echo): they parse nothing, so it is the " +
                  "distance to the limit on this machine, not a comparison with a peer. `c` runs the echo, plaintext, pipelined and idle cases only.");
         }
         Line();
@@ -161,7 +161,7 @@ internal static class MarkdownReport
         }
         if (echo && report.Servers.Any(s => s.Family is nameof(ServerFamily.Kestrel) or nameof(ServerFamily.Nginx)))
         {
-            string limit = peers.Any(p => p.Name == ServerCatalog.Reference) ? " and the limit, `c` (cecho)" : "";
+            string limit = peers.Any(p => p.Name == ServerCatalog.Reference) ? " and the limit, `c` (limit-echo)" : "";
             line($"Kestrel and nginx are HTTP-only peers: echo compares Netloop's modes, against `sockets` (.NET's async Socket API){limit}.");
             line("");
         }
@@ -172,7 +172,7 @@ internal static class MarkdownReport
     private static void WriteReferenceAbsence(BenchReport report, CaseEntry entry, Action<string> line)
     {
         if (!report.Servers.Any(s => s.Name == ServerCatalog.Reference) || Find(report, ServerCatalog.Reference, entry.Name) is not null) return;
-        line("`c` does not run this case: cepoll parses nothing (no routing, no `Connection: close`), so it takes part in echo, plaintext, pipelined and idle only.");
+        line("`c` does not run this case: limit-http parses nothing (no routing, no `Connection: close`), so it takes part in echo, plaintext, pipelined and idle only.");
         line("");
     }
 

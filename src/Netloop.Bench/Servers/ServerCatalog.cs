@@ -22,7 +22,7 @@ internal static class ServerCatalog
         new("sockets", ServerFamily.Netloop, "netloop serve --mode sockets: .NET async Socket API"),
         new(Kestrel, ServerFamily.Kestrel, "ASP.NET Core Kestrel, minimal API (bench/peers/kestrel), HTTP only"),
         new(Nginx, ServerFamily.Nginx, "nginx, 1 worker, `return 200` (config generated per run), HTTP only"),
-        new(Reference, ServerFamily.Reference, "minimal C epoll server (../shared/reference: cepoll for HTTP, cecho for echo): the limit, no parsing"),
+        new(Reference, ServerFamily.Reference, "minimal C epoll servers (bench/limit: limit-http, limit-echo): the limit, no parsing"),
     ];
 
     /// <summary>The names, comma-separated, for help and error messages.</summary>

@@ -13,7 +13,7 @@ internal enum ServerFamily
     Nginx,
 
     /// <summary>
-    /// The minimal C epoll servers of <c>../shared/reference</c> (cepoll for HTTP, cecho for echo), built with gcc for
+    /// The repository's minimal C epoll servers in <c>bench/limit</c> (limit-http, limit-echo), built with gcc for
     /// each run: the limit a server on this machine can approach, not a peer (they parse nothing).
     /// </summary>
     Reference,

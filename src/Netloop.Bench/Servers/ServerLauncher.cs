@@ -22,7 +22,7 @@ internal sealed class ServerLauncher
     private int _instances;
 
     /// <param name="netloop">How to run <c>netloop</c> again.</param>
-    /// <param name="repositoryRoot">The clone holding <c>bench/peers/kestrel</c> (and beside which <see cref="ReferenceServers.DefaultFolder"/> is), or null when the bench runs outside one.</param>
+    /// <param name="repositoryRoot">The clone holding <c>bench/peers/kestrel</c> and <see cref="ReferenceServers.DefaultFolder"/>, or null when the bench runs outside one.</param>
     /// <param name="scratchDirectory">A private temp folder for nginx prefixes and the C reference binaries (deleted by the caller).</param>
     /// <param name="logDirectory">Where build logs go.</param>
     public ServerLauncher(NetloopExecutable netloop, string? repositoryRoot, string scratchDirectory, string logDirectory)
@@ -47,8 +47,8 @@ internal sealed class ServerLauncher
     public string? GccPath { get; init; } = CpuPinning.FindOnPath("gcc");
 
     /// <summary>
-    /// The folder of <c>cepoll.c</c> and <c>cecho.c</c>: <see cref="ReferenceServers.FolderVariable"/> when set, else
-    /// <see cref="ReferenceServers.DefaultFolder"/> beside the clone; null outside a clone without the variable.
+    /// The folder of <c>limit-http.c</c> and <c>limit-echo.c</c>: <see cref="ReferenceServers.FolderVariable"/> when
+    /// set, else <see cref="ReferenceServers.DefaultFolder"/> in the clone; null outside a clone without the variable.
     /// </summary>
     public string? ReferenceFolder { get; init; }
 
@@ -78,7 +78,7 @@ internal sealed class ServerLauncher
 
     /// <summary>The command that starts <paramref name="spec"/> on 127.0.0.1:<paramref name="port"/> (not yet pinned to a core).</summary>
     /// <param name="spec">Which server.</param>
-    /// <param name="protocol">Echo or HTTP (Kestrel and nginx: HTTP only; the C reference: cecho or cepoll).</param>
+    /// <param name="protocol">Echo or HTTP (Kestrel and nginx: HTTP only; the C limit: limit-echo or limit-http).</param>
     /// <param name="port">Port to listen on.</param>
     /// <param name="maxConnections">Connections the run may hold at once.</param>
     /// <param name="idleTimeout">How long an idle connection may stay open: beyond any case's hold.</param>
@@ -150,25 +150,25 @@ internal sealed class ServerLauncher
         return ServerAvailability.Ready($".NET {Environment.Version}");
     }
 
-    // Compiled for every run rather than cached: the sources are outside the repository and may change under it, and
-    // two gcc runs take well under a second.
+    // Compiled for every run rather than cached: the sources may change between runs (or come from the variable's
+    // folder), and two gcc runs take well under a second.
     private async Task<ServerAvailability> PrepareReferenceAsync(CancellationToken cancellationToken)
     {
         string? folder = ReferenceFolder;
         if (folder is null)
         {
             return ServerAvailability.Missing(
-                $"not available: no clone of the repository to find {ReferenceServers.DefaultFolder} beside (set {ReferenceServers.FolderVariable} to the folder of cepoll.c and cecho.c)");
+                $"not available: no clone of the repository to find {ReferenceServers.DefaultFolder} in (set {ReferenceServers.FolderVariable} to the folder of {ReferenceServers.SourceNames})");
         }
         foreach (string program in ReferenceServers.Programs)
         {
             string source = Path.Combine(folder, program + ".c");
             if (!File.Exists(source))
             {
-                return ServerAvailability.Missing($"not available: {source} not found (set {ReferenceServers.FolderVariable} to the folder of cepoll.c and cecho.c)");
+                return ServerAvailability.Missing($"not available: {source} not found (set {ReferenceServers.FolderVariable} to the folder of {ReferenceServers.SourceNames})");
             }
         }
-        if (GccPath is null) return ServerAvailability.Missing("not available: gcc not installed (needed to build cepoll.c and cecho.c)");
+        if (GccPath is null) return ServerAvailability.Missing($"not available: gcc not installed (needed to build {ReferenceServers.SourceNames})");
 
         string log = Path.Combine(_logs, "reference-build.log");
         foreach (string program in ReferenceServers.Programs)

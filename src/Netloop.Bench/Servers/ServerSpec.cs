@@ -19,7 +19,7 @@ internal sealed record ServerSpec(string Name, ServerFamily Family, string Descr
 
     /// <summary>
     /// Whether cases of <paramref name="caseFamily"/> (<see cref="CaseCatalog"/>'s family names) suit this server.
-    /// The C reference parses nothing: cepoll answers every request with the same "Hello, World!", so it has no
+    /// The C limit parses nothing: limit-http answers every request with the same "Hello, World!", so it has no
     /// <c>/json</c>, ignores <c>Connection: close</c> (churn) and is not a server whose soak or start-up says anything;
     /// it runs echo, plaintext, pipelined and idle only. Every other server runs every family of the protocols it speaks.
     /// </summary>

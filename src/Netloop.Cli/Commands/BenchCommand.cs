@@ -38,7 +38,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<IReadOnlyList<ServerSpec>?> _servers = new("--servers")
     {
-        Description = $"Comma-separated servers to compare, visited in this order each round: {ServerCatalog.Names}, or all. Default: all (nginx is reported as not installed when missing; c, built from ../shared/reference or $NETLOOP_REFERENCE_DIR, as not available without gcc or the sources).",
+        Description = $"Comma-separated servers to compare, visited in this order each round: {ServerCatalog.Names}, or all. Default: all (nginx is reported as not installed when missing; c, built from the clone's bench/limit or $NETLOOP_REFERENCE_DIR, as not available without gcc or the sources).",
         HelpName = "list",
         CustomParser = ParseServers,
     };

@@ -13,7 +13,7 @@ public sealed class CatalogTests
         Assert.All(ServerCatalog.All.Take(5), s => Assert.Equal(ServerFamily.Netloop, s.Family));
         var reference = ServerCatalog.All[^1];
         Assert.Equal(ServerFamily.Reference, reference.Family);
-        Assert.Contains("../shared/reference", reference.Description, StringComparison.Ordinal);
+        Assert.Contains("bench/limit", reference.Description, StringComparison.Ordinal);
     }
 
     [Fact]

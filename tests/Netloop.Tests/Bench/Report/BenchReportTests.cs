@@ -127,7 +127,7 @@ public sealed class BenchReportTests
         string echo = Section(md, "`echo-256`");
         Assert.Contains("| server | requests/s | MB/s | vs C | server CPU µs/req |", echo, StringComparison.Ordinal);
         Assert.Contains("| epoll | 200,000 | 819 | 0.50× |", echo, StringComparison.Ordinal);
-        Assert.Contains("against `sockets` (.NET's async Socket API) and the limit, `c` (cecho).", echo, StringComparison.Ordinal);
+        Assert.Contains("against `sockets` (.NET's async Socket API) and the limit, `c` (limit-echo).", echo, StringComparison.Ordinal);
 
         // Every round of c failed in echo-1024: no column of dashes, the failure in its row.
         string failedEcho = Section(md, "`echo-1024`");
@@ -176,7 +176,7 @@ public sealed class BenchReportTests
 
         string soak = Section(md, "`soak`");
         Assert.DoesNotContain("| c |", soak, StringComparison.Ordinal);
-        Assert.Contains("`c` does not run this case: cepoll parses nothing", soak, StringComparison.Ordinal);
+        Assert.Contains("`c` does not run this case: limit-http parses nothing", soak, StringComparison.Ordinal);
         Assert.DoesNotContain("`c` does not run this case", MarkdownReport.Render(SyntheticResults.Report(withSoak: true), []), StringComparison.Ordinal);
     }
 

@@ -25,7 +25,7 @@ internal static class SyntheticResults
     public static Measurement Failed(int round, string reason) => new() { Round = round, Ok = false, Failure = reason };
 
     /// <summary>Why the C reference did not run in <see cref="Report"/> without <c>referenceBuilt</c>.</summary>
-    public const string ReferenceMissing = "not available: gcc not installed (needed to build cepoll.c and cecho.c)";
+    public const string ReferenceMissing = "not available: gcc not installed (needed to build limit-http.c and limit-echo.c)";
 
     public static Measurement IdleRound(int round, double bytesPerConnection, int connections = 10_000) => new()
     {

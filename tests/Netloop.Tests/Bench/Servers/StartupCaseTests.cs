@@ -75,7 +75,7 @@ public sealed class StartupCaseTests(ITestOutputHelper output)
         Assert.Equal("JIT", Assert.Single(StartupEntrant.For(Server("kestrel"), new NetloopExecutable(new ProcessCommand("x", [])), null, false, "dotnet")).Build);
         Assert.Equal("native", Assert.Single(StartupEntrant.For(Server("nginx"), new NetloopExecutable(new ProcessCommand("x", [])), null, false, "dotnet")).Build);
         Assert.Empty(StartupEntrant.For(Server("poll"), new NetloopExecutable(new ProcessCommand("x", [])), null, false, "dotnet"));
-        // cepoll and cecho parse nothing and start in microseconds: not what the start-up cases are about.
+        // limit-http and limit-echo parse nothing and start in microseconds: not what the start-up cases are about.
         Assert.False(StartupEntrant.Measures(Server("c")));
         Assert.Empty(StartupEntrant.For(Server("c"), new NetloopExecutable(new ProcessCommand("x", [])), null, false, "dotnet"));
     }
