@@ -14,11 +14,11 @@ public sealed class AllocationReportTests
     [Fact]
     public void The_line_serve_prints_parses_back_with_and_without_loops()
     {
-        var withLoops = ServerStatsLine.TryParse("2026-11-23T18:00:00.000Z info: netloop[0] " + StatsSignal.Format(123_456_789, 4_096, 256, 300));
-        Assert.Equal(new ServerStatsLine(123_456_789, 4_096), withLoops);
+        var withLoops = ServerStatsLine.TryParse("2026-11-23T18:00:00.000Z info: netloop[0] " + StatsSignal.Format(123_456_789, 4_096, 256, 300, new(7_000_000, 9_000_000, 3)));
+        Assert.Equal(new ServerStatsLine(123_456_789, 4_096, 7_000_000), withLoops);
 
-        var withoutLoops = ServerStatsLine.TryParse(StatsSignal.Format(1_000, null, 0, 0));
-        Assert.Equal(new ServerStatsLine(1_000, null), withoutLoops);
+        var withoutLoops = ServerStatsLine.TryParse(StatsSignal.Format(1_000, null, 0, 0, new(2_000, 4_000, 0)));
+        Assert.Equal(new ServerStatsLine(1_000, null, 2_000), withoutLoops);
     }
 
     [Theory]
