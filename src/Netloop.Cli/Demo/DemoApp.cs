@@ -19,6 +19,7 @@ internal static class DemoApp
         builder.LoggerFactory = settings.Loggers;
         builder.HandlerThreads = settings.HandlerThreads;
         var app = builder.Build();
+        DemoMiddlewares.Apply(app, settings.Middleware);
         app.MapGet("/plaintext", context => context.Response.WriteText("Hello, World!"));
         app.MapGet("/json", context => context.Response.WriteJson(new Message("Hello, World!"), DemoJsonContext.Default.Message));
         app.Map(["POST", "PUT"], "/echo", async context =>
