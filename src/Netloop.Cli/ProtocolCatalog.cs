@@ -8,7 +8,7 @@ using Netloop.Transport;
 namespace Netloop.Cli;
 
 /// <summary>What a protocol may need from the command line to be built.</summary>
-internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers, TimeSpan HandlerDelay = default);
+internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers, TimeSpan HandlerDelay = default, DemoMiddleware Middleware = DemoMiddleware.None);
 
 /// <summary>A protocol <c>netloop serve --protocol</c> can serve, by name.</summary>
 internal sealed record ProtocolChoice(string Name, string Description, Func<ProtocolSettings, IConnectionProtocolFactory> Create);

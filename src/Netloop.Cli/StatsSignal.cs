@@ -7,10 +7,14 @@ namespace Netloop.Cli;
 
 /// <summary>
 /// SIGUSR2 makes <c>netloop serve</c> log one line of counters, e.g.
-/// <c>stats: allocated-bytes=52431872 loop-allocated-bytes=1048576 connections=256 accepted=300</c>, so a bench can take
-/// the managed bytes allocated around a load and divide them by the requests it completed. <c>allocated-bytes</c> is the
-/// whole process (<see cref="GC.GetTotalAllocatedBytes(bool)"/>, precise); <c>loop-allocated-bytes</c> the event-loop
-/// threads only (<see cref="ServerStats.LoopAllocatedBytes"/>), present in the reactor modes alone.
+/// <c>stats: allocated-bytes=52431872 loop-allocated-bytes=1048576 connections=256 accepted=300 heap-bytes=3145728
+/// gc-committed-bytes=8388608 gcs=12</c>, so a bench can take the managed bytes allocated around a load and divide them by
+/// the requests it completed. <c>allocated-bytes</c> is the whole process (<see cref="GC.GetTotalAllocatedBytes(bool)"/>,
+/// precise); <c>loop-allocated-bytes</c> the event-loop threads only (<see cref="ServerStats.LoopAllocatedBytes"/>),
+/// present in the reactor modes alone. <c>heap-bytes</c> is the managed heap in use now, garbage not yet collected
+/// included (<see cref="GC.GetTotalMemory(bool)"/> without a collection); <c>gc-committed-bytes</c> the memory the GC had
+/// committed at its last collection (<see cref="GCMemoryInfo.TotalCommittedBytes"/>); <c>gcs</c> the collections so far
+/// (gen 0 counts every one): together they tell managed growth apart from native growth in an RSS figure.
 /// </summary>
 /// <remarks>
 /// The runtime runs the handler off the signal-handling thread, never on a loop: it only reads counters the loops
@@ -45,18 +49,30 @@ internal sealed class StatsSignal : IDisposable
     public void Dispose() => _registration.Dispose();
 
     /// <summary>The line for these figures; <paramref name="loopAllocatedBytes"/> null leaves the field out (no event loops).</summary>
-    public static string Format(long allocatedBytes, long? loopAllocatedBytes, long connections, long accepted)
+    public static string Format(long allocatedBytes, long? loopAllocatedBytes, long connections, long accepted, HeapFigures heap)
     {
         string loops = loopAllocatedBytes is { } bytes ? string.Create(CultureInfo.InvariantCulture, $" loop-allocated-bytes={bytes}") : "";
-        return string.Create(CultureInfo.InvariantCulture, $"{Prefix}allocated-bytes={allocatedBytes}{loops} connections={connections} accepted={accepted}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Prefix}allocated-bytes={allocatedBytes}{loops} connections={connections} accepted={accepted} heap-bytes={heap.HeapBytes} gc-committed-bytes={heap.CommittedBytes} gcs={heap.Collections}");
+    }
+
+    /// <summary>The managed heap as the stats line reports it.</summary>
+    /// <param name="HeapBytes">Managed heap in use now, uncollected garbage included.</param>
+    /// <param name="CommittedBytes">Memory the GC had committed at its last collection.</param>
+    /// <param name="Collections">Collections so far (gen 0's count, which every collection raises).</param>
+    public readonly record struct HeapFigures(long HeapBytes, long CommittedBytes, int Collections)
+    {
+        /// <summary>This process's figures now; reads counters only, never collects.</summary>
+        public static HeapFigures Now() => new(GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes, GC.CollectionCount(0));
     }
 
     private void OnSignal(PosixSignalContext context)
     {
         // Read first, so the line's own formatting falls after the figure it reports.
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var heap = HeapFigures.Now();
         var stats = _server.GetStats();
         context.Cancel = true;
-        _logger.LogInformation("{Stats}", Format(allocated, _hasLoops ? stats.LoopAllocatedBytes : null, stats.Active, stats.Accepted));
+        _logger.LogInformation("{Stats}", Format(allocated, _hasLoops ? stats.LoopAllocatedBytes : null, stats.Active, stats.Accepted, heap));
     }
 }

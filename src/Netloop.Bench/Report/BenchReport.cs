@@ -190,7 +190,10 @@ internal sealed record Measurement
     public StartupMeasurement? Startup { get; init; }
 }
 
-/// <summary>RSS per idle connection: (server RSS with N idle connections − server RSS before any) / N.</summary>
+/// <summary>
+/// RSS per idle connection as a user measures it: (server RSS with N idle connections − server RSS after start-up and a
+/// few warm-up requests) / N; beside it the figure from a cold start (the bench's method until P6).
+/// </summary>
 internal sealed record IdleMeasurement
 {
     /// <summary>N: the idle connections asked for.</summary>
@@ -201,12 +204,18 @@ internal sealed record IdleMeasurement
     public int ServerProcesses { get; init; } = 1;
     /// <summary>Load processes.</summary>
     public int LoadProcesses { get; init; } = 1;
-    /// <summary>Server RSS (all processes) after start-up, before the idle connections.</summary>
+    /// <summary>Server RSS (all processes) right after start-up, before any request.</summary>
+    public long RssColdBytes { get; init; }
+    /// <summary>Server RSS (all processes) after start-up and the warm-up requests, before the idle connections.</summary>
     public long RssBeforeBytes { get; init; }
     /// <summary>Server RSS when the most connections were open.</summary>
     public long RssWithConnectionsBytes { get; init; }
-    /// <summary>The figure: (with − before) / N.</summary>
+    /// <summary>The figure, as a user measures it: (with − before) / N.</summary>
     public double BytesPerConnection { get; init; }
+    /// <summary>The same from a cold start: (with − cold) / N, the bench's figure until P6.</summary>
+    public double ColdStartBytesPerConnection { get; init; }
+    /// <summary>Managed heap growth per connection (SIGUSR2 <c>heap-bytes</c>, uncollected garbage included); null for servers that do not report it or several processes.</summary>
+    public double? HeapBytesPerConnection { get; init; }
     /// <summary>How many more file descriptors the server held with the connections open than before (≈ connections it accepted).</summary>
     public long ServerFdsAdded { get; init; }
     /// <summary>Server threads with the connections open.</summary>

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Netloop.Bench.Cases;
+using Netloop.Bench.Running;
 using Netloop.Bench.Servers;
+using Netloop.Load.Runner;
 
 namespace Netloop.Bench.Report;
 
@@ -182,11 +184,13 @@ internal static class MarkdownReport
         line($"## {entry.Title} (`{entry.Name}`)");
         line("");
         line($"Bytes per idle connection = (server RSS with {Format.Count(entry.Connections)} idle keep-alive connections open − server RSS before the first) / " +
-             $"{Format.Count(entry.Connections)}. Each connection comes from a 127.0.0.x source address, makes one request, then stays open and silent; the RSS is read while the server holds them all.");
+             $"{Format.Count(entry.Connections)}, measured as a user would: the server is started, warmed by {IdleWarmup.Connections * IdleWarmup.RequestsPerConnection} requests, its RSS read from /proc; " +
+             $"then the connections open {LoadOptions.DefaultIdleBatch} at a time, each from a 127.0.0.x source address, each makes one request, reads the answer and stays open and silent; the RSS is read again while the server holds them all. " +
+             "*From a cold start* is the same with the RSS before read right after start-up, before any request (the bench's method until P6); *heap* is the managed heap's growth per connection from the server's SIGUSR2 stats line (uncollected garbage included; netloop and Kestrel only).");
         line("");
         var header = new List<string> { "server", "bytes per idle connection" };
         header.AddRange(peers.Select(p => $"vs {p.Label}"));
-        header.AddRange(["RSS before", "RSS with connections", "connections open", "server fds added", "server threads", "processes (server/load)", "rounds (B/connection)"]);
+        header.AddRange(["from a cold start", "heap", "RSS cold", "RSS before", "RSS with connections", "connections open", "server fds added", "server threads", "processes (server/load)", "rounds (B/connection)"]);
         line("| " + string.Join(" | ", header) + " |");
         line("|---|" + string.Concat(header.Skip(1).Select(_ => "---:|")));
         foreach (var server in ServersOf(report, entry))
@@ -211,10 +215,13 @@ internal static class MarkdownReport
             // A failed round still says what it saw (how many connections the server held): keep those figures.
             if (idle is null)
             {
-                cells.AddRange(Enumerable.Repeat(Dash, 6));
+                cells.AddRange(Enumerable.Repeat(Dash, 9));
             }
             else
             {
+                cells.Add(Format.Count(idle.ColdStartBytesPerConnection) + " B");
+                cells.Add(idle.HeapBytesPerConnection is { } heap ? Format.Count(heap) + " B" : Dash);
+                cells.Add(Format.Bytes(idle.RssColdBytes));
                 cells.Add(Format.Bytes(idle.RssBeforeBytes));
                 cells.Add(Format.Bytes(idle.RssWithConnectionsBytes));
                 cells.Add(Format.Count(idle.ConnectionsOpen));

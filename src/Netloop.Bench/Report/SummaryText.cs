@@ -67,7 +67,7 @@ internal static class SummaryText
     {
         var peers = MarkdownReport.PeersFor(report, entry);
         var rows = new List<string[]>();
-        rows.Add([$"{entry.Name} ({Format.Count(entry.Connections)})", "B/conn", .. peers.Select(p => $"vs {p.Label}")]);
+        rows.Add([$"{entry.Name} ({Format.Count(entry.Connections)})", "B/conn", .. peers.Select(p => $"vs {p.Label}"), "cold start", "heap"]);
         foreach (var result in ResultsOf(report, entry))
         {
             if (result.Median?.Idle is not { } idle)
@@ -81,6 +81,8 @@ internal static class SummaryText
                 var peerIdle = Find(report, peer.Name, entry.Name)?.Median?.Idle;
                 row.Add(peerIdle is { BytesPerConnection: > 0 } ? Format.Ratio(idle.BytesPerConnection / peerIdle.BytesPerConnection) : Dash);
             }
+            row.Add(Format.Count(idle.ColdStartBytesPerConnection));
+            row.Add(idle.HeapBytesPerConnection is { } heap ? Format.Count(heap) : Dash);
             rows.Add([.. row]);
         }
         return rows;

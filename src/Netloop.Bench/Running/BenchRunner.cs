@@ -215,11 +215,21 @@ internal sealed partial class BenchRunner
             }
             var pids = servers.Select(s => s.Pid).ToList();
             await Task.Delay(s_idleSettle, cancellationToken).ConfigureAwait(false);
+            // Two "before" readings: the cold one (right after start-up, the bench's figure until P6) and the one a user
+            // takes, after a few requests (IdleWarmup). BENCHMARKS.md ("Bytes per idle connection") explains the gap.
+            var cold = ProcessTree.Read(pids);
+            if (await IdleWarmup.RunAsync(port, benchCase.Path, cancellationToken).ConfigureAwait(false) is { } warmupProblem)
+            {
+                return Failed(round, warmupProblem);
+            }
+            await Task.Delay(s_idleSettle, cancellationToken).ConfigureAwait(false);
             var before = ProcessTree.Read(pids);
+            var heapBefore = servers.Count == 1 ? await ReadStatsAsync(spec, servers[0], cancellationToken).ConfigureAwait(false) : null;
 
             var sampler = TreeSampler.Start(pids, s_idleSampleInterval);
             IReadOnlyList<TreeSample> samples;
             LoadOutcome[] outcomes;
+            ServerStatsLine? heapWith = null;
             await using (sampler.ConfigureAwait(false))
             {
                 // The load's duration counts from its start, connecting included: add the time opening them may take,
@@ -237,6 +247,10 @@ internal sealed partial class BenchRunner
                     var request = LoadRequest.For(benchCase, port, hold, serverProcesses == 1 ? pids[0] : null)
                         with { Connections = count, SourceAddresses = sources };
                     loads.Add(_load.RunAsync(request, loadProcesses == 1 ? name : $"{name}-load{i + 1}", cancellationToken));
+                }
+                if (heapBefore is not null)
+                {
+                    heapWith = await ReadStatsWhenHeldAsync(spec, servers[0], sampler, before.OpenFds + n, Task.WhenAll(loads), cancellationToken).ConfigureAwait(false);
                 }
                 outcomes = await Task.WhenAll(loads).ConfigureAwait(false);
                 samples = await sampler.StopAsync().ConfigureAwait(false);
@@ -257,9 +271,12 @@ internal sealed partial class BenchRunner
                 ConnectionsOpen = open,
                 ServerProcesses = serverProcesses,
                 LoadProcesses = loadProcesses,
+                RssColdBytes = cold.RssBytes,
                 RssBeforeBytes = before.RssBytes,
                 RssWithConnectionsBytes = loaded.RssBytes,
                 BytesPerConnection = (loaded.RssBytes - before.RssBytes) / (double)n,
+                ColdStartBytesPerConnection = (loaded.RssBytes - cold.RssBytes) / (double)n,
+                HeapBytesPerConnection = heapBefore?.HeapBytes is { } h0 && heapWith?.HeapBytes is { } h1 ? (h1 - h0) / (double)n : null,
                 ServerFdsAdded = before.OpenFds >= 0 && loaded.OpenFds >= 0 ? loaded.OpenFds - before.OpenFds : -1,
                 ServerThreads = loaded.Threads,
             };
@@ -297,6 +314,23 @@ internal sealed partial class BenchRunner
                 await server.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    // The server's stats line while it holds every connection: once the sampler sees its file descriptors reach
+    // `heldFds`, after a settle so the last answers are out; null when the load ends first or the server does not answer.
+    private static async Task<ServerStatsLine?> ReadStatsWhenHeldAsync(
+        ServerSpec spec, ServerProcess server, TreeSampler sampler, int heldFds, Task loads, CancellationToken cancellationToken)
+    {
+        while (!loads.IsCompleted)
+        {
+            if (sampler.Latest is { } latest && latest.Usage.OpenFds >= heldFds)
+            {
+                await Task.Delay(s_idleSettle, cancellationToken).ConfigureAwait(false);
+                return loads.IsCompleted ? null : await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
+            }
+            await Task.WhenAny(loads, Task.Delay(s_idleSampleInterval, cancellationToken)).ConfigureAwait(false);
+        }
+        return null;
     }
 
     /// <summary>Time to open <paramref name="connections"/> connections with a request each: ~3,000 a second on a slow server (Kestrel pinned to one core), at least a second.</summary>

@@ -4,12 +4,13 @@ namespace Netloop.Bench.Running;
 
 /// <summary>
 /// The line a server prints on SIGUSR2 (<c>netloop serve</c>, and the Kestrel peer):
-/// <c>stats: allocated-bytes=N [loop-allocated-bytes=N] [connections=N] [accepted=N]</c>, possibly after a log prefix.
+/// <c>stats: allocated-bytes=N [loop-allocated-bytes=N] [connections=N] [accepted=N] [heap-bytes=N] …</c>, possibly after a log prefix.
 /// Fields may come in any order and unknown ones are ignored, so either side can add one.
 /// </summary>
 /// <param name="AllocatedBytes">Managed bytes the whole server process has allocated since it started.</param>
 /// <param name="LoopAllocatedBytes">Of those, the bytes allocated on event-loop threads; null for a server without loops.</param>
-internal sealed record ServerStatsLine(long AllocatedBytes, long? LoopAllocatedBytes)
+/// <param name="HeapBytes">The managed heap in use when the line was written, uncollected garbage included; null when the server does not say.</param>
+internal sealed record ServerStatsLine(long AllocatedBytes, long? LoopAllocatedBytes, long? HeapBytes = null)
 {
     /// <summary>What marks the line.</summary>
     public const string Marker = "stats: ";
@@ -19,7 +20,7 @@ internal sealed record ServerStatsLine(long AllocatedBytes, long? LoopAllocatedB
     {
         int start = line.IndexOf(Marker, StringComparison.Ordinal);
         if (start < 0) return null;
-        long? allocated = null, loop = null;
+        long? allocated = null, loop = null, heap = null;
         foreach (string field in line[(start + Marker.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             int equals = field.IndexOf('=', StringComparison.Ordinal);
@@ -29,9 +30,10 @@ internal sealed record ServerStatsLine(long AllocatedBytes, long? LoopAllocatedB
             {
                 case "allocated-bytes": allocated = value; break;
                 case "loop-allocated-bytes": loop = value; break;
+                case "heap-bytes": heap = value; break;
             }
         }
-        return allocated is { } bytes ? new ServerStatsLine(bytes, loop) : null;
+        return allocated is { } bytes ? new ServerStatsLine(bytes, loop, heap) : null;
     }
 
     /// <summary>

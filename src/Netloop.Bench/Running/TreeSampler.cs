@@ -23,6 +23,15 @@ internal sealed class TreeSampler : IAsyncDisposable
     /// <summary>Starts sampling <paramref name="roots"/> (and their descendants) every <paramref name="interval"/>, beginning now.</summary>
     public static TreeSampler Start(IReadOnlyList<int> roots, TimeSpan interval) => new(roots, interval);
 
+    /// <summary>The newest sample so far, or null before the first.</summary>
+    public TreeSample? Latest
+    {
+        get
+        {
+            lock (_samples) return _samples.Count == 0 ? null : _samples[^1];
+        }
+    }
+
     /// <summary>Takes one last sample, stops, and returns every sample in order.</summary>
     public async Task<IReadOnlyList<TreeSample>> StopAsync()
     {

@@ -63,7 +63,7 @@ internal sealed class ServerLauncher
         switch (spec.Family)
         {
             case ServerFamily.Netloop:
-                return ServerAvailability.Ready();
+                return spec.NetloopPath is null ? ServerAvailability.Ready() : await PrepareOtherBuildAsync(spec.NetloopPath, cancellationToken).ConfigureAwait(false);
             case ServerFamily.Nginx:
                 if (NginxPath is null) return ServerAvailability.Missing("not installed");
                 return ServerAvailability.Ready(await NginxVersionAsync(NginxPath, cancellationToken).ConfigureAwait(false));
@@ -92,15 +92,16 @@ internal sealed class ServerLauncher
         switch (spec.Family)
         {
             case ServerFamily.Netloop:
-                return (netloop ?? _netloop).Run(
+                return (netloop ?? (spec.NetloopPath is { } path ? ExtraServers.Executable(path) : _netloop)).Run(
                 [
-                    "serve", "--mode", spec.Name, "--protocol", protocol == LoadProtocol.Echo ? "echo" : "http",
+                    "serve", "--mode", spec.ModeName, "--protocol", protocol == LoadProtocol.Echo ? "echo" : "http",
                     "--loops", "1", "--port", portText,
                     "--max-connections", maxConnections.ToString(CultureInfo.InvariantCulture),
                     "--idle-timeout", Seconds(idleTimeout),
                     "--shutdown-timeout", "2s",
                     // A port is a netloop server's alone unless every process on it asks to share it.
                     .. (sharePort ? s_reusePort : []),
+                    .. spec.ServeArguments,
                 ]);
             case ServerFamily.Kestrel:
                 return new ProcessCommand(DotnetHost.Path,
@@ -122,6 +123,21 @@ internal sealed class ServerLauncher
             default:
                 throw new ArgumentOutOfRangeException(nameof(spec), spec.Name, "unknown server family");
         }
+    }
+
+    // Another build must exist and answer --version (which the report shows, so "before" and "after" are told apart).
+    private async Task<ServerAvailability> PrepareOtherBuildAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path)) return ServerAvailability.Missing($"not available: {path} not found");
+        string log = Path.Combine(_logs, $"netloop-version-{Interlocked.Increment(ref _instances).ToString(CultureInfo.InvariantCulture)}.log");
+        await using var process = ChildProcess.Start(ExtraServers.Executable(path).Run(["--version"]), log);
+        if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+        {
+            await process.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            return ServerAvailability.Missing($"not available: {path} --version did not answer within 30 s");
+        }
+        if (process.ExitCode != 0) return ServerAvailability.Missing($"not available: {path} --version exited with {process.ExitCode}: {process.LastLine}");
+        return ServerAvailability.Ready($"{process.LastLine} ({path})");
     }
 
     private async Task<ServerAvailability> PrepareKestrelAsync(CancellationToken cancellationToken)

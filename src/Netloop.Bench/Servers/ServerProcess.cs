@@ -58,8 +58,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 await process.WaitForExitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
                 string line = LastLine(process);
+                // Read before the dispose, after which the exit code is gone (an InvalidOperationException).
+                int exitCode = process.ExitCode;
                 await process.DisposeAsync().ConfigureAwait(false);
-                return (null, $"did not start (exit code {process.ExitCode}): {line}");
+                return (null, $"did not start (exit code {exitCode}): {line}");
             }
             if (!waitForOutput || process.OutputLines > 0)
             {

@@ -8,6 +8,21 @@ namespace Netloop.Bench.Servers;
 /// <param name="Description">One line for the report's server table.</param>
 internal sealed record ServerSpec(string Name, ServerFamily Family, string Description)
 {
+    /// <summary>For a netloop server, the <c>--mode</c> it is started with; null: its <see cref="Name"/> (the catalog's modes).</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>
+    /// For a netloop server, another build's <c>netloop</c> to start (its apphost, or a <c>Netloop.Cli.dll</c> run
+    /// under the dotnet host) instead of the bench's own; null for the bench's own build. See <see cref="ExtraServers"/>.
+    /// </summary>
+    public string? NetloopPath { get; init; }
+
+    /// <summary>For a netloop server, arguments added to <c>netloop serve</c> (e.g. <c>--middleware passthrough</c>).</summary>
+    public IReadOnlyList<string> ServeArguments { get; init; } = [];
+
+    /// <summary>The <c>--mode</c> a netloop server is started with.</summary>
+    public string ModeName => Mode ?? Name;
+
     /// <summary>Whether this server speaks <paramref name="protocol"/>: Kestrel and nginx speak HTTP only.</summary>
     public bool Speaks(LoadProtocol protocol) => Family is ServerFamily.Netloop or ServerFamily.Reference || protocol == LoadProtocol.Http;
 

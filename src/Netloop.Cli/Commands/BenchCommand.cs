@@ -43,6 +43,19 @@ internal sealed class BenchCommand : Command
         CustomParser = ParseServers,
     };
 
+    private readonly Option<string[]> _extraNetloop = new("--extra-netloop")
+    {
+        Description = "Also measure another netloop build, NAME=PATH (its Netloop.Cli apphost or dll), e.g. before=/work/before/src/Netloop.Cli/bin/Release/net10.0/Netloop.Cli: it runs serve --mode epoll, is visited each round right after this build's modes, and is reported under NAME. Repeatable.",
+        HelpName = "name=path",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private readonly Option<bool> _passthroughMiddleware = new("--passthrough-middleware")
+    {
+        Description = $"Also measure this build's epoll mode with one pass-through middleware in front of every handler, reported as {ExtraServers.PassthroughName} (its allocation per request beside epoll's).",
+    };
+
     private readonly Option<string?> _cases = new("--cases")
     {
         Description = $"Comma-separated cases or families: {CaseCatalog.Names}. Default: all but soak; the soak runs only when named, once per server, after the rounds.",
@@ -111,6 +124,8 @@ internal sealed class BenchCommand : Command
     {
         Add(_quick);
         Add(_servers);
+        Add(_extraNetloop);
+        Add(_passthroughMiddleware);
         Add(_cases);
         Add(_duration);
         Add(_warmup);
@@ -140,6 +155,21 @@ internal sealed class BenchCommand : Command
             return ExitCodes.UsageError;
         }
 
+        var servers = parseResult.GetValue(_servers) ?? ServerCatalog.All;
+        var extras = new List<ServerSpec>();
+        if (parseResult.GetValue(_passthroughMiddleware)) extras.Add(ExtraServers.Passthrough);
+        foreach (string value in parseResult.GetValue(_extraNetloop) ?? [])
+        {
+            var taken = ServerCatalog.All.Select(s => s.Name).Concat(extras.Select(s => s.Name));
+            if (!ExtraServers.TryParse(value, taken, out var extra, out string? extraError))
+            {
+                await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError(extraError!)).ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
+            extras.Add(extra!);
+        }
+        servers = ExtraServers.Insert(servers, extras);
+
         string? repository = RepositoryRoot.Find(Environment.CurrentDirectory, AppContext.BaseDirectory);
         var options = new BenchOptions
         {
@@ -147,7 +177,7 @@ internal sealed class BenchCommand : Command
             // Only used when this process runs under the dotnet host, which always loads the CLI from a dll in that folder.
             CliAssemblyPath = Path.Combine(AppContext.BaseDirectory, typeof(BenchCommand).Assembly.GetName().Name + ".dll"),
             Quick = quick,
-            Servers = parseResult.GetValue(_servers) ?? ServerCatalog.All,
+            Servers = servers,
             Cases = cases,
             Rounds = parseResult.GetValue(_rounds) ?? (quick ? 1 : DefaultRounds),
             Duration = parseResult.GetValue(_duration) ?? (quick ? s_quickDuration : s_duration),

@@ -136,6 +136,13 @@ internal sealed partial class LoadCommand : Command
         Description = "Open every connection, make one request on each, then hold them open and silent until --duration ends (for memory per idle connection).",
     };
 
+    private readonly Option<int?> _idleBatch = new("--idle-batch")
+    {
+        Description = $"With --idle: at most this many connections opening or waiting for their one answer at once; the next opens as one is answered (default {LoadOptions.DefaultIdleBatch}).",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(1, 1_000_000),
+    };
+
     private readonly Option<int?> _monitorPid = new("--monitor-pid")
     {
         Description = "Watch this server process (and its children) during the run: RSS start, peak and end, growth slope, CPU seconds.",
@@ -173,6 +180,7 @@ internal sealed partial class LoadCommand : Command
         Add(_sourceAddresses);
         Add(_cpu);
         Add(_idle);
+        Add(_idleBatch);
         Add(_monitorPid);
         Add(_json);
         Add(_noProgress);
@@ -201,6 +209,7 @@ internal sealed partial class LoadCommand : Command
             Method = parseResult.GetValue(_method) ?? s_defaults.Method,
             ExpectStatus = parseResult.GetValue(_expectStatus),
             Idle = parseResult.GetValue(_idle),
+            IdleBatch = parseResult.GetValue(_idleBatch) ?? LoadOptions.DefaultIdleBatch,
             MonitorPid = parseResult.GetValue(_monitorPid),
         };
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Netloop.Baselines;
+using Netloop.Cli.Demo;
 using Netloop.Cli.Faults;
 using Netloop.Cli.Parsing;
 using Netloop.Protocols;
@@ -141,6 +142,15 @@ internal sealed class ServeCommand : Command
         CustomParser = ServerFault.Parse,
     };
 
+    // For the bench, hidden from help: the demo app with a middleware in front of its handlers (see DemoMiddleware).
+    private readonly Option<DemoMiddleware?> _middleware = new("--middleware")
+    {
+        Description = $"Bench only: a middleware in front of the http demo app's handlers ({DemoMiddlewares.List}).",
+        HelpName = "middleware",
+        Hidden = true,
+        CustomParser = DemoMiddlewares.Parse,
+    };
+
     /// <summary>Creates the command with its options and action.</summary>
     public ServeCommand()
         : base("serve", "Serve a protocol until SIGINT or SIGTERM, then stop gracefully.")
@@ -162,6 +172,7 @@ internal sealed class ServeCommand : Command
         Add(_waiterQueue);
         Add(_allowLeaks);
         Add(_fault);
+        Add(_middleware);
         _mode.CompletionSources.Add(ServerModes.All.Select(m => m.Name()).ToArray());
         _protocol.CompletionSources.Add(ProtocolCatalog.All.Select(p => p.Name).ToArray());
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
@@ -204,9 +215,16 @@ internal sealed class ServeCommand : Command
             return ExitCodes.UsageError;
         }
 
+        var middleware = parseResult.GetValue(_middleware) ?? DemoMiddleware.None;
+        if (middleware != DemoMiddleware.None && choice.Name != "http")
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError("--middleware applies to --protocol http only")).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
         using var loggerFactory = ConsoleLog.CreateFactory();
         var logger = loggerFactory.CreateLogger(ConsoleLog.Category);
-        var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory, handlerDelay));
+        var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory, handlerDelay, middleware));
         var fault = parseResult.GetValue(_fault);
 
         NetloopServer server;

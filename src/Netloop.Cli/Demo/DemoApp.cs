@@ -21,6 +21,7 @@ internal static class DemoApp
         var options = new NetloopOptions { HandlerThreads = settings.HandlerThreads };
         options.Json.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default);
         var app = new NetloopApp(options, settings.Loggers, EmptyServiceProvider.Instance, ownedServices: null, configurationError: null);
+        DemoMiddlewares.Apply(app, settings.Middleware);
         app.MapGet("/plaintext", context => context.Response.WriteText("Hello, World!"));
         app.MapGet("/json", context => context.Response.WriteJson(new Message("Hello, World!"), DemoJsonContext.Default.Message));
         app.Map(["POST", "PUT"], "/echo", async context =>

@@ -239,7 +239,11 @@ internal abstract class ConnectionSlot : IClientProtocol
         long start = _startTicks[_head];
         if (++_head == _plan.Pipeline) _head = 0;
         _inFlight--;
-        if (_plan.Idle) _idleRequestDone = true;
+        if (_plan.Idle && !_idleRequestDone)
+        {
+            _idleRequestDone = true;
+            Worker.OnIdleRequestEnded();
+        }
         if (now >= _plan.DeadlineTicks) Worker.DeadlinePassed();
         if (!Worker.IsStopping)
         {

@@ -10,6 +10,9 @@ public sealed record LoadOptions
     /// <summary>The default request timeout.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Connections an <see cref="Idle"/> run has opening or awaiting their one answer at once, by default.</summary>
+    public const int DefaultIdleBatch = 512;
+
     /// <summary>The default run length.</summary>
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(10);
 
@@ -58,6 +61,13 @@ public sealed record LoadOptions
     /// <summary>Open every connection, make one request on each, then hold them all silent until the duration ends.</summary>
     public bool Idle { get; init; }
 
+    /// <summary>
+    /// With <see cref="Idle"/>: at most this many connections are connecting or waiting for their one answer at once
+    /// (over all loops); the next opens as one is answered, so N connections arrive as a user's client opens them, a
+    /// batch at a time, rather than as one flood. Default <see cref="DefaultIdleBatch"/>.
+    /// </summary>
+    public int IdleBatch { get; init; } = DefaultIdleBatch;
+
     /// <summary>A server process to watch (RSS, CPU, threads, fds) from before the load starts until it ends.</summary>
     public int? MonitorPid { get; init; }
 
@@ -80,6 +90,7 @@ public sealed record LoadOptions
         Require(Rate >= 0 && double.IsFinite(Rate), "--rate must be a positive number of requests per second");
         Require(Timeout >= TimeSpan.Zero, "--timeout must not be negative");
         Require(ExpectStatus is null or (>= 100 and <= 999), "--expect-status must be a status code from 100 to 999");
+        Require(IdleBatch >= 1, "--idle-batch must be at least 1");
         if (Idle)
         {
             Require(Duration is not null, "--idle needs --duration: it holds the connections until the duration ends");

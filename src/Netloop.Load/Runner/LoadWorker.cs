@@ -19,6 +19,7 @@ internal sealed class LoadWorker
     private static readonly Action<object?> s_begin = static state => ((LoadWorker)state!).Begin();
     private static readonly Action<object?> s_retry = static state => ((LoadWorker)state!).RetryFailedConnects();
     private static readonly Action<object?> s_stop = static state => ((LoadWorker)state!).Stop();
+    private static readonly Action<object?> s_startNext = static state => ((LoadWorker)state!).StartNextIdleSlot();
 
     private readonly List<ConnectionSlot> _slots = [];
     private readonly List<ConnectionSlot> _retry = [];
@@ -29,6 +30,7 @@ internal sealed class LoadWorker
     private int _firstFailure = -1;
     private long _doneTicks;
     private bool _stopping;
+    private int _nextSlot;
 
     /// <param name="plan">The run's shared plan.</param>
     /// <param name="budget">Requests this worker may send (<see cref="long.MaxValue"/>: no limit).</param>
@@ -93,7 +95,19 @@ internal sealed class LoadWorker
     public void Begin()
     {
         if (Plan.Options.Requests > 0 && _budget == 0) MarkDone(Clock());
-        foreach (var slot in _slots) slot.Start();
+        // An idle run opens its connections a batch at a time (see LoadOptions.IdleBatch); any other run opens them all.
+        int first = Plan.Idle ? Math.Min(_slots.Count, Plan.IdleBatchPerLoop) : _slots.Count;
+        for (_nextSlot = 0; _nextSlot < first; _nextSlot++) _slots[_nextSlot].Start();
+    }
+
+    /// <summary>An idle slot's one request ended (answered or failed): the next slot may open its connection.</summary>
+    /// <remarks>Posted, so the next connect never starts inside the callback of the connection that was just answered.</remarks>
+    public void OnIdleRequestEnded() => Connector.Post(s_startNext, this);
+
+    private void StartNextIdleSlot()
+    {
+        if (_stopping || _nextSlot >= _slots.Count) return;
+        _slots[_nextSlot++].Start();
     }
 
     /// <summary>Stops sending and counting (loop thread).</summary>

@@ -25,6 +25,8 @@ internal sealed class RunPlan
         TimeoutTicks = options.Timeout > TimeSpan.Zero ? (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency) : 0;
         ExpectStatus = options.ExpectStatus ?? 0;
         Idle = options.Idle;
+        // Each loop opens its share of the batch; every loop gets at least one.
+        IdleBatchPerLoop = Math.Max(1, (int)Math.Ceiling(options.IdleBatch / (double)Math.Max(1, options.Loops)));
     }
 
     public LoadOptions Options { get; }
@@ -50,6 +52,9 @@ internal sealed class RunPlan
     public int ExpectStatus { get; }
 
     public bool Idle { get; }
+
+    /// <summary>With <see cref="Idle"/>: connections one loop has opening or awaiting their answer at once.</summary>
+    public int IdleBatchPerLoop { get; }
 
     /// <summary>When the load started (ticks).</summary>
     public long StartTicks { get; set; }

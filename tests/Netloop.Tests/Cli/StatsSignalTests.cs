@@ -50,7 +50,10 @@ public sealed partial class StatsSignalTests(ITestOutputHelper output)
         }
         // The bench reads the same line.
         var parsed = ServerStatsLine.TryParse(first.Value);
-        Assert.Equal(new ServerStatsLine(allocated, hasLoops ? Number(first, "loop") : null), parsed);
+        Assert.Equal(new ServerStatsLine(allocated, hasLoops ? Number(first, "loop") : null, Number(first, "heap")), parsed);
+        // A live heap and a GC that has committed memory for it: the figures the idle case's heap column comes from.
+        Assert.True(Number(first, "heap") > 0, first.Value);
+        Assert.True(Number(first, "committed") > 0 || Number(first, "gcs") == 0, first.Value);
 
         await GetPlaintextAsync(port, 1);
         cli.Signal(CliProcess.SIGTERM);
@@ -115,6 +118,6 @@ public sealed partial class StatsSignalTests(ITestOutputHelper output)
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(?<port>\d+) \(mode \w+, protocol http")]
     private static partial Regex ListeningLine();
 
-    [GeneratedRegex(@"stats: allocated-bytes=(?<allocated>\d+)( loop-allocated-bytes=(?<loop>\d+))? connections=(?<connections>\d+) accepted=(?<accepted>\d+)$")]
+    [GeneratedRegex(@"stats: allocated-bytes=(?<allocated>\d+)( loop-allocated-bytes=(?<loop>\d+))? connections=(?<connections>\d+) accepted=(?<accepted>\d+) heap-bytes=(?<heap>\d+) gc-committed-bytes=(?<committed>\d+) gcs=(?<gcs>\d+)$")]
     private static partial Regex StatsLine();
 }

@@ -46,7 +46,7 @@ public sealed partial class ToolPackageTests(ITestOutputHelper output) : IDispos
         string version = typeof(Netloop.Cli.NetloopCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
         // This machine's RID only (of the tool's RIDs: a distribution's own RID such as ubuntu.24.04-x64 is not one):
         // the pointer package then names one RID package, and the pack builds once.
-        string rid = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        string rid = RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
         string artifacts = Path.Combine(_folder, "artifacts");
 
         await RunAsync(DotnetHost, s_packTimeout, null, "pack", Path.Combine(root, "src", "Netloop.Cli", "Netloop.Cli.csproj"), "-c", "Release",

@@ -36,9 +36,11 @@ internal static class SyntheticResults
         {
             Connections = connections,
             ConnectionsOpen = connections,
+            RssColdBytes = 38_000_000,
             RssBeforeBytes = 40_000_000,
             RssWithConnectionsBytes = 40_000_000 + (long)(bytesPerConnection * connections),
             BytesPerConnection = bytesPerConnection,
+            ColdStartBytesPerConnection = bytesPerConnection + 2_000_000.0 / connections,
             ServerFdsAdded = connections,
             ServerThreads = 10,
         },

@@ -101,19 +101,6 @@ public sealed class BenchPlumbingTests
     }
 
     [Fact]
-    public void Stat_fields_are_found_after_a_command_name_with_spaces_and_parentheses()
-    {
-        string line = "4242 (my (odd) name) S 17 4242 4242 0 -1 4194560 1000 0 0 0 250 75 0 0 20 0 12 0 12345 100000000 2000 18446744073709551615";
-
-        Assert.True(ProcessTree.TryParseStat(line, out var fields));
-        Assert.Equal(17, fields.ParentPid);
-        Assert.Equal(250, fields.UserTicks);
-        Assert.Equal(75, fields.SystemTicks);
-        Assert.Equal(12, fields.Threads);
-        Assert.False(ProcessTree.TryParseStat("garbage", out _));
-    }
-
-    [Fact]
     public void This_process_tree_has_memory_cpu_threads_and_fds()
     {
         var usage = ProcessTree.Read([Environment.ProcessId]);
@@ -124,6 +111,33 @@ public sealed class BenchPlumbingTests
         Assert.True(usage.Threads > 1);
         Assert.True(usage.OpenFds > 0);
         Assert.Equal(0, ProcessTree.Read([int.MaxValue]).Processes);
+    }
+
+    [Fact]
+    public void Each_tree_is_the_load_samplers_reading_and_a_root_given_twice_is_read_once()
+    {
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sleep", "30") { UseShellExecute = false })!;
+        try
+        {
+            var alone = ProcessTree.Read([child.Id]);
+            Assert.True(new Netloop.Load.Monitoring.ProcessTreeSampler(child.Id).TryRead(out var reading));
+            Assert.Equal(reading.RssBytes, alone.RssBytes);
+            Assert.Equal(reading.Threads, alone.Threads);
+            Assert.Equal(reading.OpenFds, alone.OpenFds);
+            Assert.Equal(1, alone.Processes);
+
+            // This process's tree holds sleep too; a root given twice is read once.
+            var tree = ProcessTree.Read([Environment.ProcessId]);
+            Assert.True(tree.Processes >= 2);
+            Assert.Equal(tree.Processes, ProcessTree.Read([Environment.ProcessId, Environment.ProcessId]).Processes);
+            // Trees are summed (the bench's roots are separate servers), and a root that does not exist adds nothing.
+            Assert.Equal(tree.Processes + alone.Processes, ProcessTree.Read([Environment.ProcessId, int.MaxValue, child.Id]).Processes);
+        }
+        finally
+        {
+            child.Kill();
+            child.WaitForExit();
+        }
     }
 
     [Fact]

@@ -282,6 +282,30 @@ public sealed class HttpSlotTests
     }
 
     [Fact]
+    public void Idle_mode_opens_connections_a_batch_at_a_time_the_next_as_one_is_answered()
+    {
+        var h = new LoadHarness(LoadHarness.Http() with { Idle = true, Connections = 5, IdleBatch = 2 }, slots: 5);
+        h.Worker.Begin();
+        Assert.Equal(2, h.Connector.Connects.Count);
+        var open = new List<InMemoryConnection> { h.Accept(), h.Accept() };
+        h.Connector.RunPosted();
+        Assert.Empty(h.Connector.Connects); // both wait for their answer: no third connection yet
+
+        for (int answered = 0; answered < 5; answered++)
+        {
+            var connection = open[answered];
+            Assert.Equal(Request, Sent(connection));
+            connection.Receive(Bytes(Ok));
+            h.Connector.RunPosted();
+            int expected = answered + 2 < 5 ? 1 : 0; // the next slot opens, until every slot has been started
+            Assert.Equal(expected, h.Connector.Connects.Count);
+            if (expected == 1) open.Add(h.Accept());
+        }
+        Assert.Equal(5, h.Worker.Stats.Requests);
+        Assert.All(open, c => Assert.False(c.IsClosed));
+    }
+
+    [Fact]
     public void Responses_after_the_deadline_are_not_counted_and_nothing_more_is_sent()
     {
         var h = new LoadHarness(LoadHarness.Http() with { Duration = TimeSpan.FromSeconds(1) });

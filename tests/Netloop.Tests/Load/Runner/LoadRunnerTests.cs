@@ -307,6 +307,7 @@ public sealed class LoadRunnerTests
             new() { Target = target, Connections = 2, Loops = 3 },
             new() { Target = target, Duration = null },
             new() { Target = target, Idle = true, Requests = 5 },
+            new() { Target = target, Idle = true, IdleBatch = 0 },
             new() { Target = target, Pipeline = 0 },
             new() { Target = target, Headers = ["X-A: 1"] },
             new() { Target = LoadTarget.Parse("http://127.0.0.1:9/"), Headers = ["bad header"] },
