@@ -37,7 +37,7 @@ internal static partial class ExtraServers
         string path = equals < 0 ? "" : value[(equals + 1)..].Trim();
         if (equals < 0 || name.Length == 0 || path.Length == 0)
         {
-            error = $"--extra-netloop '{value}': expected NAME=PATH, e.g. before=/work/before/src/Netloop.Cli/bin/Release/net10.0/Netloop.Cli";
+            error = $"--extra-netloop '{value}': expected NAME=PATH, e.g. before=../old-clone/src/Netloop.Cli/bin/Release/net10.0/Netloop.Cli";
             return false;
         }
         if (!NamePattern().IsMatch(name))

@@ -45,7 +45,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<string[]> _extraNetloop = new("--extra-netloop")
     {
-        Description = "Also measure another netloop build, NAME=PATH (its Netloop.Cli apphost or dll), e.g. before=/work/before/src/Netloop.Cli/bin/Release/net10.0/Netloop.Cli: it runs serve --mode epoll, is visited each round right after this build's modes, and is reported under NAME. Repeatable.",
+        Description = "Also measure another netloop build, NAME=PATH (its Netloop.Cli apphost or dll), e.g. before=../old-clone/src/Netloop.Cli/bin/Release/net10.0/Netloop.Cli: it runs serve --mode epoll, is visited each round right after this build's modes, and is reported under NAME. Repeatable.",
         HelpName = "name=path",
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,

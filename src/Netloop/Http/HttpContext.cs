@@ -25,7 +25,7 @@ public sealed class HttpContext
     /// a scope (<c>RequestServices.CreateScope()</c>) and dispose it before the handler returns. Without DI (an
     /// <see cref="Protocols.Http1.HttpProtocolFactory"/> used on its own) a provider that has no services.
     /// </summary>
-    public IServiceProvider RequestServices { get; set; } = Hosting.EmptyServiceProvider.Instance;
+    public IServiceProvider RequestServices { get; set; } = EmptyServiceProvider.Instance;
 
     internal RequestHead Head { get; } = new();
 

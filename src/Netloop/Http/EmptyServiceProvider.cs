@@ -1,4 +1,4 @@
-namespace Netloop.Hosting;
+namespace Netloop.Http;
 
 /// <summary>The services of an app built without DI (an <see cref="Protocols.Http1.HttpProtocolFactory"/> used on its own): none.</summary>
 internal sealed class EmptyServiceProvider : IServiceProvider
