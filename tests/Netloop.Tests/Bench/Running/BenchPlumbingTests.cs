@@ -119,8 +119,19 @@ public sealed class BenchPlumbingTests
         using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sleep", "30") { UseShellExecute = false })!;
         try
         {
-            var alone = ProcessTree.Read([child.Id]);
-            Assert.True(new Netloop.Load.Monitoring.ProcessTreeSampler(child.Id).TryRead(out var reading));
+            // The child may still be exec'ing sleep, its RSS moving between two reads: compare a tree reading taken
+            // between two sampler readings that agree.
+            var sampler = new Netloop.Load.Monitoring.ProcessTreeSampler(child.Id);
+            Netloop.Load.Monitoring.ProcessTreeReading reading = default, after = default;
+            TreeUsage alone = default;
+            for (int attempt = 0; attempt < 100; attempt++)
+            {
+                Assert.True(sampler.TryRead(out reading));
+                alone = ProcessTree.Read([child.Id]);
+                Assert.True(sampler.TryRead(out after));
+                if (after.RssBytes == reading.RssBytes && after.Threads == reading.Threads && after.OpenFds == reading.OpenFds) break;
+                Thread.Sleep(20);
+            }
             Assert.Equal(reading.RssBytes, alone.RssBytes);
             Assert.Equal(reading.Threads, alone.Threads);
             Assert.Equal(reading.OpenFds, alone.OpenFds);

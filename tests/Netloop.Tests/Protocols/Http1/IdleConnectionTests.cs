@@ -2,6 +2,7 @@ using System.Text;
 using Netloop.Http;
 using Netloop.Protocols;
 using Netloop.Protocols.Http1;
+using Netloop.Tests.Support;
 using Netloop.Transport;
 
 namespace Netloop.Tests.Protocols.Http1;
@@ -177,7 +178,7 @@ public class IdleConnectionTests
             ctx.Response.Write("Hello, World!"u8);
             return ValueTask.CompletedTask;
         });
-        var connection = new ReusedOutputConnection(factory.Create());
+        var connection = new CountingConnection(factory.Create());
         for (int i = 0; i < 1_000; i++) connection.Deliver(Get); // warm-up: JIT, pools, the date cache
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -193,40 +194,5 @@ public class IdleConnectionTests
         int count = 0;
         for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + 1, StringComparison.Ordinal)) count++;
         return count;
-    }
-
-    /// <summary>A connection that allocates nothing itself: output goes to one reused buffer, counted per response.</summary>
-    private sealed class ReusedOutputConnection(IConnectionProtocol protocol) : IConnection, System.Buffers.IBufferWriter<byte>
-    {
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _written;
-        private IConnectionProtocol _protocol = protocol;
-
-        public int Responses { get; private set; }
-
-        public void Deliver(byte[] request)
-        {
-            int consumed = _protocol.OnReceived(this, request);
-            if (consumed != request.Length) throw new InvalidOperationException("request not consumed");
-            if (_written > 0 && _buffer[0] == (byte)'H') Responses++;
-            _written = 0;
-        }
-
-        public long Id => 1;
-        public System.Net.IPEndPoint? RemoteEndPoint => null;
-        public System.Buffers.IBufferWriter<byte> Output => this;
-        public long PendingOutputBytes => _written;
-        public void Flush() { }
-        public void Post(Action<object?> work, object? state) => throw new InvalidOperationException("nothing is posted");
-        public void SuspendInput() { }
-        public void ResumeInput() { }
-        public void SendFile(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long length) => file.Dispose();
-        public void SetTimer(TimeSpan? dueIn) { }
-        public void Close() => throw new InvalidOperationException("keep-alive expected");
-        public void Abort() => throw new InvalidOperationException("keep-alive expected");
-        public void SwitchProtocol(IConnectionProtocol next) => _protocol = next;
-        public void Advance(int count) => _written += count;
-        public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.AsMemory(_written);
-        public Span<byte> GetSpan(int sizeHint = 0) => _buffer.AsSpan(_written);
     }
 }
