@@ -116,7 +116,14 @@ internal abstract class AsyncEngine : IServerEngine
             Socket socket;
             try
             {
-                socket = await listener.AcceptAsync().ConfigureAwait(false);
+                // The token as well as the listener's disposal: a cancelled token always completes the accept, whatever
+                // the disposal races with (CI once saw an async-waiter2 stop never finish after every connection had
+                // closed; an accept left pending is the likely cause, not a proven one).
+                socket = await listener.AcceptAsync(Stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
             }
             catch (ObjectDisposedException)
             {
