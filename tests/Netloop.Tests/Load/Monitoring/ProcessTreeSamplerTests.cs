@@ -9,6 +9,20 @@ public sealed class ProcessTreeSamplerTests
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
 
     [Fact]
+    public void The_fds_of_a_process_that_is_gone_count_as_none_instead_of_throwing()
+    {
+        // A process can exit between its stat and its fd count; the sampler runs on the monitor's own thread, where an
+        // exception would end the process (seen in CI).
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
+        child.WaitForExit();
+        int pid = child.Id;
+
+        Assert.Equal(0, ProcessTreeSampler.CountOpenFds(pid));
+        Assert.Equal(0, ProcessTreeSampler.CountOpenFds(int.MaxValue));
+        Assert.True(ProcessTreeSampler.CountOpenFds(Environment.ProcessId) > 0);
+    }
+
+    [Fact]
     public void Reads_this_process()
     {
         var sampler = new ProcessTreeSampler(Environment.ProcessId);
