@@ -44,8 +44,10 @@ public sealed class ProcessTreeSamplerTests
         self.Refresh();
         Assert.True(sampler.TryRead(out var reading));
 
-        // Same source (the kernel's RSS counter), read moments apart: equal to within what a busy test run allocates meanwhile.
-        Assert.InRange(reading.RssBytes, self.WorkingSet64 / 2, self.WorkingSet64 * 2);
+        // Same source (the kernel's RSS counter), read moments apart: equal to within what a busy test run allocates
+        // meanwhile. The reading is the whole tree: a server another test runs as a child adds its own RSS on top.
+        Assert.True(reading.RssBytes >= self.WorkingSet64 / 2, $"{reading.RssBytes} vs {self.WorkingSet64}");
+        if (reading.Processes == 1) Assert.True(reading.RssBytes <= self.WorkingSet64 * 2, $"{reading.RssBytes} vs {self.WorkingSet64}");
     }
 
     [Theory]
