@@ -21,251 +21,131 @@ public static class EndpointRouteBuilderExtensions
 
     /// <summary>Maps GET (and so HEAD, unless HEAD is mapped too) on <paramref name="template"/>, to a synchronous handler.</summary>
     public static TBuilder MapGet<TBuilder>(this TBuilder builder, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["GET"], template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["GET"], template, Sync(handler));
 
     /// <summary>Maps GET (and so HEAD, unless HEAD is mapped too) on <paramref name="template"/>, to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder MapGet<TBuilder>(this TBuilder builder, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["GET"], template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["GET"], template, Async(handler));
 
     /// <summary>Maps GET (and so HEAD, unless HEAD is mapped too) on <paramref name="template"/>, to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder MapGet<TBuilder>(this TBuilder builder, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["GET"], template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["GET"], template, handler);
 
     /// <summary>Maps POST on <paramref name="template"/>, to a synchronous handler.</summary>
     public static TBuilder MapPost<TBuilder>(this TBuilder builder, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["POST"], template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["POST"], template, Sync(handler));
 
     /// <summary>Maps POST on <paramref name="template"/>, to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder MapPost<TBuilder>(this TBuilder builder, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["POST"], template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["POST"], template, Async(handler));
 
     /// <summary>Maps POST on <paramref name="template"/>, to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder MapPost<TBuilder>(this TBuilder builder, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["POST"], template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["POST"], template, handler);
 
     /// <summary>Maps PUT on <paramref name="template"/>, to a synchronous handler.</summary>
     public static TBuilder MapPut<TBuilder>(this TBuilder builder, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["PUT"], template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["PUT"], template, Sync(handler));
 
     /// <summary>Maps PUT on <paramref name="template"/>, to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder MapPut<TBuilder>(this TBuilder builder, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["PUT"], template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["PUT"], template, Async(handler));
 
     /// <summary>Maps PUT on <paramref name="template"/>, to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder MapPut<TBuilder>(this TBuilder builder, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["PUT"], template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["PUT"], template, handler);
 
     /// <summary>Maps DELETE on <paramref name="template"/>, to a synchronous handler.</summary>
     public static TBuilder MapDelete<TBuilder>(this TBuilder builder, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["DELETE"], template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["DELETE"], template, Sync(handler));
 
     /// <summary>Maps DELETE on <paramref name="template"/>, to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder MapDelete<TBuilder>(this TBuilder builder, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["DELETE"], template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["DELETE"], template, Async(handler));
 
     /// <summary>Maps DELETE on <paramref name="template"/>, to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder MapDelete<TBuilder>(this TBuilder builder, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["DELETE"], template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["DELETE"], template, handler);
 
     /// <summary>Maps PATCH on <paramref name="template"/>, to a synchronous handler.</summary>
     public static TBuilder MapPatch<TBuilder>(this TBuilder builder, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["PATCH"], template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["PATCH"], template, Sync(handler));
 
     /// <summary>Maps PATCH on <paramref name="template"/>, to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder MapPatch<TBuilder>(this TBuilder builder, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["PATCH"], template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["PATCH"], template, Async(handler));
 
     /// <summary>Maps PATCH on <paramref name="template"/>, to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder MapPatch<TBuilder>(this TBuilder builder, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(["PATCH"], template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, ["PATCH"], template, handler);
 
     /// <summary>Maps every method of <paramref name="methods"/> (tokens, upper-cased; at least one) on <paramref name="template"/>, to a synchronous handler.</summary>
     public static TBuilder MapMethods<TBuilder>(this TBuilder builder, IEnumerable<string> methods, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(methods, template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, methods, template, Sync(handler));
 
     /// <summary>Maps every method of <paramref name="methods"/> (tokens, upper-cased; at least one) on <paramref name="template"/>, to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder MapMethods<TBuilder>(this TBuilder builder, IEnumerable<string> methods, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(methods, template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, methods, template, Async(handler));
 
     /// <summary>Maps every method of <paramref name="methods"/> (tokens, upper-cased; at least one) on <paramref name="template"/>, to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder MapMethods<TBuilder>(this TBuilder builder, IEnumerable<string> methods, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(methods, template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, methods, template, handler);
 
     /// <summary>Maps <paramref name="methods"/> on <paramref name="template"/> (the same as <c>MapMethods</c>), to a synchronous handler.</summary>
     public static TBuilder Map<TBuilder>(this TBuilder builder, IEnumerable<string> methods, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(methods, template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, methods, template, Sync(handler));
 
     /// <summary>Maps <paramref name="methods"/> on <paramref name="template"/> (the same as <c>MapMethods</c>), to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder Map<TBuilder>(this TBuilder builder, IEnumerable<string> methods, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(methods, template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, methods, template, Async(handler));
 
     /// <summary>Maps <paramref name="methods"/> on <paramref name="template"/> (the same as <c>MapMethods</c>), to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder Map<TBuilder>(this TBuilder builder, IEnumerable<string> methods, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(methods, template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, methods, template, handler);
 
     /// <summary>Maps every method on <paramref name="template"/>; a route for the request's own method on the same template wins, and a path it matches never gets 405 or the automatic OPTIONS answer, to a synchronous handler.</summary>
     public static TBuilder Map<TBuilder>(this TBuilder builder, string template, Action<HttpContext> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(null, template, Sync(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, null, template, Sync(handler));
 
     /// <summary>Maps every method on <paramref name="template"/>; a route for the request's own method on the same template wins, and a path it matches never gets 405 or the automatic OPTIONS answer, to an async handler.</summary>
     [OverloadResolutionPriority(1)] // an async lambda fits Task and ValueTask alike: take Task, as ASP.NET Core does
     public static TBuilder Map<TBuilder>(this TBuilder builder, string template, Func<HttpContext, Task> handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(null, template, Async(handler));
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, null, template, Async(handler));
 
     /// <summary>Maps every method on <paramref name="template"/>; a route for the request's own method on the same template wins, and a path it matches never gets 405 or the automatic OPTIONS answer, to a <see cref="RequestHandler"/>.</summary>
     public static TBuilder Map<TBuilder>(this TBuilder builder, string template, RequestHandler handler)
-        where TBuilder : EndpointRouteBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(handler);
-        builder.AddRoute(null, template, handler);
-        return builder;
-    }
+        where TBuilder : EndpointRouteBuilder =>
+        Route(builder, null, template, handler);
 
     /// <summary>
     /// Serves the files under <paramref name="root"/> at <paramref name="prefix"/> (GET and HEAD), with sendfile,
@@ -323,11 +203,29 @@ public static class EndpointRouteBuilderExtensions
         return builder;
     }
 
-    private static RequestHandler Sync(Action<HttpContext> handler) => context =>
+    /// <summary>The one body of every Map* overload: the route added for <paramref name="methods"/> (null: any), the builder returned.</summary>
+    private static TBuilder Route<TBuilder>(TBuilder builder, IEnumerable<string>? methods, string template, RequestHandler handler)
+        where TBuilder : EndpointRouteBuilder
     {
-        handler(context);
-        return ValueTask.CompletedTask;
-    };
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(handler);
+        builder.AddRoute(methods, template, handler);
+        return builder;
+    }
 
-    private static RequestHandler Async(Func<HttpContext, Task> handler) => context => new ValueTask(handler(context));
+    private static RequestHandler Sync(Action<HttpContext> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return context =>
+        {
+            handler(context);
+            return ValueTask.CompletedTask;
+        };
+    }
+
+    private static RequestHandler Async(Func<HttpContext, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return context => new ValueTask(handler(context));
+    }
 }
