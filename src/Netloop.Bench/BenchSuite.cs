@@ -76,7 +76,8 @@ internal static class BenchSuite
         }
     }
 
-    private static CaseEntry ToEntry(BenchCase c) => new()
+    /// <summary>A case as results.json records it.</summary>
+    internal static CaseEntry ToEntry(BenchCase c) => new()
     {
         Name = c.Name,
         Family = c.Family,

@@ -1,3 +1,4 @@
+using Netloop.Bench;
 using Netloop.Bench.Cases;
 using Netloop.Bench.Report;
 using Netloop.Bench.Servers;
@@ -147,18 +148,7 @@ internal static class SyntheticResults
                     _ => "ready",
                 },
             }).ToList(),
-            Cases = cases.Select(c => new CaseEntry
-            {
-                Name = c.Name,
-                Family = c.Family,
-                Kind = c.Kind.ToString(),
-                Protocol = c.Protocol.ToString(),
-                Title = c.Title,
-                Connections = c.Connections,
-                Pipeline = c.Pipeline,
-                RequestsPerConnection = c.RequestsPerConnection,
-                PayloadBytes = c.PayloadBytes,
-            }).ToList(),
+            Cases = cases.Select(BenchSuite.ToEntry).ToList(),
             Results = results,
         };
     }
