@@ -20,6 +20,7 @@ namespace Netloop.Tests.Packaging;
 /// Netloop.Cli 0.1.0 would otherwise shadow the package just built). Needs the NuGet registry only for what a restore
 /// of the repository needs anyway.
 /// </summary>
+[Collection(nameof(PackagingTests))]
 public sealed partial class ToolPackageTests(ITestOutputHelper output) : IDisposable
 {
     // Generous: a pack builds four projects from scratch, on a machine other work shares.
@@ -232,4 +233,13 @@ public sealed partial class ToolPackageTests(ITestOutputHelper output) : IDispos
     // "netloop 0.1.0 listening on 127.0.0.1:PORT (...)" or "listening on http://127.0.0.1:PORT".
     [GeneratedRegex(@"listening on (?:[a-z]+://)?(?:\[[^\]]+\]|[^\s:\[]+):(?<port>\d+)")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>
+/// Packing takes both cores for a minute or more: run alone, after the parallel collections, so the timer and idle-timeout
+/// tests of the transport do not share the machine with it (two of them missed their 300 ms windows in a CI rehearsal).
+/// </summary>
+[CollectionDefinition(nameof(PackagingTests), DisableParallelization = true)]
+public sealed class PackagingTests
+{
 }
