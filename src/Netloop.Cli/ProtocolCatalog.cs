@@ -3,12 +3,13 @@ using Microsoft.Extensions.Logging;
 using Netloop.Cli.Demo;
 using Netloop.Protocols;
 using Netloop.Protocols.Echo;
+using Netloop.Protocols.Http1;
 using Netloop.Transport;
 
 namespace Netloop.Cli;
 
 /// <summary>What a protocol may need from the command line to be built.</summary>
-internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers, TimeSpan HandlerDelay = default, DemoMiddleware Middleware = DemoMiddleware.None);
+internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers, TimeSpan HandlerDelay = default, DemoMiddleware Middleware = DemoMiddleware.None, HttpProtocols HttpVersions = HttpProtocols.Http1AndHttp2);
 
 /// <summary>A protocol <c>netloop serve --protocol</c> can serve, by name.</summary>
 internal sealed record ProtocolChoice(string Name, string Description, Func<ProtocolSettings, IConnectionProtocolFactory> Create);
@@ -20,7 +21,7 @@ internal static class ProtocolCatalog
     public static IReadOnlyList<ProtocolChoice> All { get; } =
     [
         new("echo", "every byte back (RFC 862)", settings => EchoProtocol.WithCloseDelay(settings.HandlerDelay)),
-        new("http", "HTTP/1.1 demo app: /plaintext, /json, /echo (POST, PUT), /static/*, /health", DemoApp.Create),
+        new("http", "HTTP/1.1 and HTTP/2 (h2c) demo app: /plaintext, /json, /echo (POST, PUT), /static/*, /health", DemoApp.Create),
     ];
 
     /// <summary>The protocol served when <c>--protocol</c> is not given.</summary>

@@ -6,6 +6,7 @@ using Netloop.Cli.Demo;
 using Netloop.Cli.Faults;
 using Netloop.Cli.Parsing;
 using Netloop.Protocols;
+using Netloop.Protocols.Http1;
 using Netloop.Server;
 using Netloop.Transport;
 
@@ -38,6 +39,13 @@ internal sealed class ServeCommand : Command
         Description = $"The protocol spoken on each connection: {string.Join("; ", ProtocolCatalog.All.Select(p => $"{p.Name} ({p.Description})"))}. Default: {ProtocolCatalog.Default.Name}.",
         HelpName = "protocol",
         CustomParser = ProtocolCatalog.Parse,
+    };
+
+    private readonly Option<HttpProtocols?> _httpProtocols = new("--http-protocols")
+    {
+        Description = "With --protocol http: the HTTP versions served — http1, http2 (prior knowledge h2c only), or http1andhttp2 (each connection picks: the HTTP/2 client preface or Upgrade: h2c starts HTTP/2). Default: http1andhttp2.",
+        HelpName = "versions",
+        CustomParser = HttpProtocolsOption.Parse,
     };
 
     private readonly Option<int?> _handlerThreads = new("--handler-threads")
@@ -157,6 +165,7 @@ internal sealed class ServeCommand : Command
     {
         Add(_mode);
         Add(_protocol);
+        Add(_httpProtocols);
         Add(_root);
         Add(_handlerThreads);
         Add(_address);
@@ -224,7 +233,7 @@ internal sealed class ServeCommand : Command
 
         using var loggerFactory = ConsoleLog.CreateFactory();
         var logger = loggerFactory.CreateLogger(ConsoleLog.Category);
-        var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory, handlerDelay, middleware));
+        var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory, handlerDelay, middleware, parseResult.GetValue(_httpProtocols) ?? HttpProtocols.Http1AndHttp2));
         var fault = parseResult.GetValue(_fault);
 
         NetloopServer server;

@@ -19,6 +19,7 @@ internal static class DemoApp
         // Not NetloopServer.CreateBuilder: `netloop serve` parses its own options, so it reads no configuration sources
         // and builds no DI container (both would only add to the start-up time the bench measures).
         var options = new NetloopOptions { HandlerThreads = settings.HandlerThreads };
+        options.Limits.Protocols = settings.HttpVersions;
         options.Json.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default);
         var app = new NetloopApp(options, settings.Loggers, EmptyServiceProvider.Instance, ownedServices: null, configurationError: null);
         DemoMiddlewares.Apply(app, settings.Middleware);

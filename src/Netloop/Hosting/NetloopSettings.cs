@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Netloop.Protocols.Http1;
+using Netloop.Protocols.Http2;
 using Netloop.Server;
 
 namespace Netloop.Hosting;
@@ -61,7 +63,31 @@ internal static class NetloopSettings
         reader.Duration("Limits:RequestHeadersTimeout", allowZero: false, v => limits.RequestHeadersTimeout = v);
         reader.Rate("Limits:MinRequestBodyDataRate", v => limits.MinRequestBodyDataRate = v);
         reader.Duration("Limits:MinRequestBodyDataRateGracePeriod", allowZero: true, v => limits.MinRequestBodyDataRateGracePeriod = v);
+        reader.Protocols("Limits:Protocols", v => limits.Protocols = v);
+        BindHttp2(reader, limits.Http2);
         return reader.Error;
+    }
+
+    private static void BindHttp2(Reader reader, Http2Limits http2)
+    {
+        reader.Int("Limits:Http2:MaxConcurrentStreams", 1, int.MaxValue, v => http2.MaxConcurrentStreams = v);
+        reader.Int("Limits:Http2:InitialStreamWindowSize", 0, int.MaxValue, v => http2.InitialStreamWindowSize = v);
+        reader.Int("Limits:Http2:InitialConnectionWindowSize", 65_535, int.MaxValue, v => http2.InitialConnectionWindowSize = v);
+        reader.Int("Limits:Http2:MaxFrameSize", 16 * 1024, 512 * 1024, v => http2.MaxFrameSize = v);
+        reader.Int("Limits:Http2:HeaderTableSize", 0, 1024 * 1024, v => http2.HeaderTableSize = v);
+        reader.Int("Limits:Http2:MaxHeaderListSize", 1024, 16 * 1024 * 1024, v => http2.MaxHeaderListSize = v);
+        reader.Int("Limits:Http2:MaxHeaderBlockFrames", 1, 10_000, v => http2.MaxHeaderBlockFrames = v);
+        reader.Int("Limits:Http2:MaxStreamsPerConnection", 1, int.MaxValue, v => http2.MaxStreamsPerConnection = v);
+        reader.Duration("Limits:Http2:FloodInterval", allowZero: false, v => http2.FloodInterval = v);
+        reader.Int("Limits:Http2:MaxResetsPerInterval", 1, int.MaxValue, v => http2.MaxResetsPerInterval = v);
+        reader.Int("Limits:Http2:MaxSettingsPerInterval", 1, int.MaxValue, v => http2.MaxSettingsPerInterval = v);
+        reader.Int("Limits:Http2:MaxPingsPerInterval", 1, int.MaxValue, v => http2.MaxPingsPerInterval = v);
+        reader.Int("Limits:Http2:MaxEmptyFramesPerInterval", 1, int.MaxValue, v => http2.MaxEmptyFramesPerInterval = v);
+        reader.Int("Limits:Http2:MaxPriorityFramesPerInterval", 1, int.MaxValue, v => http2.MaxPriorityFramesPerInterval = v);
+        reader.Int("Limits:Http2:MaxWindowUpdatesPerInterval", 1, int.MaxValue, v => http2.MaxWindowUpdatesPerInterval = v);
+        reader.Int("Limits:Http2:MaxRefusedStreamsPerInterval", 1, int.MaxValue, v => http2.MaxRefusedStreamsPerInterval = v);
+        reader.Duration("Limits:Http2:FlowControlStallTimeout", allowZero: false, v => http2.FlowControlStallTimeout = v);
+        reader.Duration("Limits:Http2:PrefaceTimeout", allowZero: false, v => http2.PrefaceTimeout = v);
     }
 
     /// <summary>The message for a value outside what <paramref name="key"/> allows.</summary>
@@ -136,6 +162,21 @@ internal static class NetloopSettings
             if (Value(key) is not { } text) return;
             if (PollerNames.TryParse(text.Trim(), out var poller)) apply(poller);
             else Fail(key, "epoll or poll", text);
+        }
+
+        public void Protocols(string key, Action<HttpProtocols> apply)
+        {
+            if (Value(key) is not { } text) return;
+            text = text.Trim();
+            foreach (var value in new[] { HttpProtocols.Http1, HttpProtocols.Http2, HttpProtocols.Http1AndHttp2 })
+            {
+                if (string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase))
+                {
+                    apply(value);
+                    return;
+                }
+            }
+            Fail(key, "Http1, Http2 or Http1AndHttp2", text);
         }
 
         private string? Value(string key) => Error is null ? section[key] : null;
