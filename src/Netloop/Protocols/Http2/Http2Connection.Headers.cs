@@ -286,15 +286,15 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
     /// <summary>§8.3.1: the pseudo-headers a request must have, and the head's derived fields.</summary>
     private void FinishRequestHead(RequestHead head)
     {
-        if (!_seen.HasFlag(FieldsSeen.Method))
+        if ((_seen & FieldsSeen.Method) == 0)
         {
             _malformed = "a request without :method";
             return;
         }
-        if (_seen.HasFlag(FieldsSeen.Connect))
+        if ((_seen & FieldsSeen.Connect) != 0)
         {
             // §8.5: CONNECT carries :authority only (no extended CONNECT: SETTINGS_ENABLE_CONNECT_PROTOCOL is not sent).
-            if (_seen.HasFlag(FieldsSeen.Scheme) || _seen.HasFlag(FieldsSeen.Path) || !_seen.HasFlag(FieldsSeen.Authority))
+            if ((_seen & FieldsSeen.Scheme) != 0 || (_seen & FieldsSeen.Path) != 0 || (_seen & FieldsSeen.Authority) == 0)
             {
                 _malformed = "a CONNECT request must carry :authority and neither :scheme nor :path";
                 return;
@@ -304,25 +304,25 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             head.PathRange = (_authority.Start, 0);
             head.QueryRange = (_authority.Start, 0);
         }
-        else if (!_seen.HasFlag(FieldsSeen.Scheme) || !_seen.HasFlag(FieldsSeen.Path))
+        else if ((_seen & FieldsSeen.Scheme) == 0 || (_seen & FieldsSeen.Path) == 0)
         {
             _malformed = "a request without :scheme or :path";
             return;
         }
-        if (_seen.HasFlag(FieldsSeen.Asterisk) && !_seen.HasFlag(FieldsSeen.Options))
+        if ((_seen & FieldsSeen.Asterisk) != 0 && (_seen & FieldsSeen.Options) == 0)
         {
             _malformed = ":path '*' is only for OPTIONS";
             return;
         }
-        if (_seen.HasFlag(FieldsSeen.Protocol))
+        if ((_seen & FieldsSeen.Protocol) != 0)
         {
             _malformed = ":protocol without extended CONNECT";
             return;
         }
-        head.IsHead = _seen.HasFlag(FieldsSeen.Head);
+        head.IsHead = (_seen & FieldsSeen.Head) != 0;
         head.ContentLength = _declaredLength;
         // §8.3.1: :authority stands for Host; handlers read it as the Host header, as over HTTP/1.1.
-        if (_seen.HasFlag(FieldsSeen.Authority) && !_seen.HasFlag(FieldsSeen.Host))
+        if ((_seen & FieldsSeen.Authority) != 0 && (_seen & FieldsSeen.Host) == 0)
         {
             int name = head.Append("host"u8);
             head.AddHeader(name, 4, _authority.Start, _authority.Length);
@@ -417,7 +417,7 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             _malformed = "a pseudo-header in trailers";
             return;
         }
-        if (_seen.HasFlag(FieldsSeen.Regular))
+        if ((_seen & FieldsSeen.Regular) != 0)
         {
             _malformed = $"pseudo-header {Printable(name)} after a regular field";
             return;
@@ -436,7 +436,7 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             _malformed = $"unknown or response pseudo-header {Printable(name)} in a request";
             return;
         }
-        if (_seen.HasFlag(which))
+        if ((_seen & which) != 0)
         {
             _malformed = $"pseudo-header {Printable(name)} appears twice";
             return;

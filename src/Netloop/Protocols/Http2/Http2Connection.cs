@@ -268,6 +268,12 @@ internal sealed partial class Http2Connection : IConnectionProtocol, IOutputDrai
 
     private int ActiveStreamCount => _streams?.Count ?? 0;
 
+    /// <summary>Streams open or half-closed now (for tests and stats).</summary>
+    internal int OpenStreamCount => ActiveStreamCount;
+
+    /// <summary>Whether HPACK tables were allocated (a connection that never sent a request has none).</summary>
+    internal bool HasHpackState => _decoder is not null || _encoder is not null;
+
     /// <summary>Reads the 32-bit big-endian value at the start of <paramref name="payload"/>, without its reserved bit.</summary>
     private static int ReadStreamId(ReadOnlySpan<byte> payload) => (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7fff_ffff);
 }

@@ -88,7 +88,7 @@ internal sealed partial class Http2Stream : IHttpExchange
             _context = null!;
         }
         _owner = null;
-        _synchronizationContext = null;
+        // The synchronization context stays with the pooled stream: the next request binds it to its generation.
         Http2StreamPool.Current.Return(this);
     }
 
