@@ -59,6 +59,7 @@ internal sealed partial class Connection
         long idleDueMs = idleMs > 0 ? _lastActivityMs + idleMs : long.MaxValue;
         if (idleDueMs <= nowMs)
         {
+            SayGoodbyeBeforeIdleClose();
             CloseNow(CloseReason.IdleTimeout);
             return;
         }
@@ -70,5 +71,23 @@ internal sealed partial class Connection
     {
         long idleMs = _transport.IdleTimeoutMs;
         if (idleMs > 0) _loop.Timers.Schedule(this, _lastActivityMs + idleMs);
+    }
+
+    /// <summary>Lets a protocol that wants to (HTTP/2's GOAWAY) write a farewell, and sends it if the socket takes it now; never waits.</summary>
+    private void SayGoodbyeBeforeIdleClose()
+    {
+        if (_protocol is not IIdleTimeoutAware aware) return;
+        _inProtocolCall = true;
+        try
+        {
+            aware.OnIdleTimeout(this);
+        }
+        catch (Exception e)
+        {
+            FailProtocol(e);
+            return;
+        }
+        _inProtocolCall = false;
+        if (IsOpen && HasPendingOutput && (_state & State.WriteArmed) == 0) FlushNow();
     }
 }

@@ -208,6 +208,16 @@ internal sealed partial class Http2Connection
         _connection.Flush();
     }
 
+    void IIdleTimeoutAware.OnIdleTimeout(IConnection connection)
+    {
+        if (IsClosed) return;
+        // Nothing moved for the idle timeout: streams still open are abandoned; the last stream id tells the client which
+        // of its requests were processed.
+        Http2FrameWriter.WriteGoAway(_connection.Output, _lastClientStreamId, Http2ErrorCode.NoError, "idle timeout");
+        _finalGoAwaySent = true;
+        _phase = Phase.Closed;
+    }
+
     bool IGracefulShutdown.BeginShutdown(IConnection connection)
     {
         int turn = EnterTurn();

@@ -16,7 +16,7 @@ namespace Netloop.Protocols.Http2;
 /// <c>.Output.cs</c> writing responses under the send windows, <c>.Defences.cs</c> the flood budgets,
 /// <c>.Lifetime.cs</c> timers, GOAWAY and shutdown.
 /// </summary>
-internal sealed partial class Http2Connection : IConnectionProtocol, IOutputDrainedListener, IGracefulShutdown
+internal sealed partial class Http2Connection : IConnectionProtocol, IOutputDrainedListener, IGracefulShutdown, IIdleTimeoutAware
 {
     private readonly HttpProtocolFactory _factory;
     private readonly Http2Limits _limits;
@@ -83,6 +83,19 @@ internal sealed partial class Http2Connection : IConnectionProtocol, IOutputDrai
     /// request of stream 1, half-closed from the client's side. The client preface must still follow.
     /// </summary>
     public bool StartUpgraded(IConnection connection, ReadOnlySpan<byte> http2Settings, HttpContext context)
+    {
+        int turn = EnterTurn();
+        try
+        {
+            return StartUpgradedOnTurn(connection, http2Settings, context);
+        }
+        finally
+        {
+            ExitTurn(turn);
+        }
+    }
+
+    private bool StartUpgradedOnTurn(IConnection connection, ReadOnlySpan<byte> http2Settings, HttpContext context)
     {
         _connection = connection;
         Interlocked.Increment(ref Counters.Connections);
