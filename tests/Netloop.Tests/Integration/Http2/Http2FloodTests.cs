@@ -83,11 +83,12 @@ public sealed class Http2FloodTests(ITestOutputHelper output)
         return report;
     }
 
-    internal static void AssertBystanderServed(JsonElement report)
+    internal static void AssertBystanderServed(JsonElement report, bool duringRequired = true)
     {
         Assert.True(report.GetProperty("bystander_failures").GetArrayLength() == 0, $"the well-behaved connection failed: {report}");
         Assert.Equal(1, report.GetProperty("before").GetInt32());
-        Assert.True(report.GetProperty("during").GetInt32() > 0, $"no answer during the flood: {report}");
+        // During a flood the bystander asks between two batches, before the budget can be spent: at least one answer.
+        Assert.True(!duringRequired || report.GetProperty("during").GetInt32() > 0, $"no answer during the flood: {report}");
         Assert.Equal(20, report.GetProperty("after").GetInt32());
     }
 

@@ -169,14 +169,35 @@ class Waiting:
     def begin(self):
         raise NotImplementedError
 
+    def done(self, resets):
+        """Whether the server has answered the stall (a close always ends the wait too)."""
+        return False
+
 
 class ZeroWindowStall(Waiting):
-    """INITIAL_WINDOW_SIZE 0 and a GET: the server can never send the body, and the client never opens the window."""
+    """INITIAL_WINDOW_SIZE 0 and a GET: the server can never send the body, and the client never opens the stream's
+    window. The server gives up on that stream (RST_STREAM); the connection itself is not at fault."""
 
     def begin(self):
         self.c.start([(SETTINGS_INITIAL_WINDOW_SIZE, 0)])
         self.c.send(self.c.headers(1, request_headers("GET", "/plaintext", self.c.port)))
         self.sent = 3
+
+    def done(self, resets):
+        return bool(resets)
+
+
+class ConnectionWindowStall(Waiting):
+    """Stream windows open (1 MiB) but the connection window never reopened: a 100 KB echo fills the 65,535 bytes the
+    connection starts with, and the server can send no more on any stream."""
+
+    def begin(self):
+        self.c.start([(SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20)])
+        self.c.send(self.c.headers(1, request_headers("POST", "/echo", self.c.port), end_stream=False))
+        body = b"s" * (100 * 1024)
+        for at in range(0, len(body), 16384):
+            self.c.send(frame(DATA, END_STREAM if at + 16384 >= len(body) else 0, 1, body[at:at + 16384]))
+        self.sent = 9
 
 
 class PrefaceSilent(Waiting):
@@ -196,6 +217,7 @@ class PrefaceWithoutSettings(Waiting):
 
 WAITING = {
     "zero_window_stall": ZeroWindowStall,
+    "connection_window_stall": ConnectionWindowStall,
     "preface_silent": PrefaceSilent,
     "preface_without_settings": PrefaceWithoutSettings,
 }
@@ -243,7 +265,7 @@ def main():
         # While the attacker sits there, the bystander goes on; its requests pace the wait (each is a round trip).
         while attacker.closed is None and time.monotonic() - started < attack.max_wait:
             observe(attacker.poll_frames())
-            if attacker.closed is not None:
+            if attacker.closed is not None or attack.done(resets):
                 break
             if bystander.get():
                 during += 1
@@ -263,6 +285,19 @@ def main():
         if bystander.get():
             during += 1
 
+    # A stream-level answer leaves the connection up: show it still answers a PING, then leave.
+    ping_after = None
+    if name in WAITING and attacker.closed is None and not attacker.goaways:
+        attacker.send(ping(b"stillup?"))
+        deadline = time.monotonic() + 20
+        ping_after = False
+        while time.monotonic() < deadline and not ping_after and attacker.closed is None:
+            f = attacker.next_frame(deadline - time.monotonic())
+            if f is not None:
+                observe([f])
+                ping_after = bool(f.kind == PING and f.flags & ACK and f.payload == b"stillup?")
+        attacker.sock.close()
+        attacker.closed = "by the client"
     # Whatever the server sent before it closed is still readable; then wait for the close itself.
     deadline = time.monotonic() + 20
     while attacker.closed is None and time.monotonic() < deadline:
@@ -275,6 +310,8 @@ def main():
     print(json.dumps({
         "attack": name,
         "frames_sent": attack.sent,
+        "ping_after": ping_after,
+        "unparsed": bytes(attacker._buffer[:60]).decode("latin-1"),
         "goaway": attacker.goaways[0] if attacker.goaways else None,
         "closed": attacker.closed,
         "send_error": attacker.send_error,
