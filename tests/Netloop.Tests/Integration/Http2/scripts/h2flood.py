@@ -27,6 +27,7 @@ class Attack:
     batch = 10
     max_frames = 100000
     settings = ()
+    answers = True
 
     def __init__(self, conn):
         self.c = conn
@@ -81,6 +82,9 @@ class MadeYouResetZeroIncrement(MadeYouReset):
 class ContinuationFlood(Attack):
     """CVE-2024-27316 class: one HEADERS without END_HEADERS, then CONTINUATION frames without end."""
     batch = 4
+    # Not even a SETTINGS ACK: any other frame inside a header block is a PROTOCOL_ERROR (RFC 9113 §6.10), which would
+    # end the test before the flood defence is reached.
+    answers = False
 
     def prepare(self):
         block = self.c.header_block(request_headers("GET", "/plaintext", self.c.port))
@@ -161,6 +165,8 @@ class Waiting:
     """Not a flood: the attacker does one thing and then nothing; the server's timer must end it."""
 
     max_wait = 60.0
+    answers = True
+    ping_check = False   # after done(): show the connection still answers a PING
 
     def __init__(self, conn):
         self.c = conn
@@ -177,6 +183,7 @@ class Waiting:
 class ZeroWindowStall(Waiting):
     """INITIAL_WINDOW_SIZE 0 and a GET: the server can never send the body, and the client never opens the stream's
     window. The server gives up on that stream (RST_STREAM); the connection itself is not at fault."""
+    ping_check = True
 
     def begin(self):
         self.c.start([(SETTINGS_INITIAL_WINDOW_SIZE, 0)])
@@ -200,15 +207,37 @@ class ConnectionWindowStall(Waiting):
         self.sent = 9
 
 
+class IdleAfterSettings(Waiting):
+    """A complete, well-formed start (preface, SETTINGS, ACKs) and then nothing: the idle timeout's case. RFC 9113
+    §6.8: an endpoint SHOULD send GOAWAY before it closes a connection."""
+
+    def begin(self):
+        self.c.start()
+        self.sent = 1
+
+
 class PrefaceSilent(Waiting):
     """Connects and sends nothing at all."""
+    answers = False
 
     def begin(self):
         pass
 
 
+class PrefacePartial(Waiting):
+    """Sends the first 16 bytes of the client preface ("PRI * HTTP/2.0\\r\\n") and stops: HTTP/2 or not is undecided."""
+    answers = False
+
+    def begin(self):
+        self.c.send(PREFACE[:16])
+        self.sent = 1
+
+
 class PrefaceWithoutSettings(Waiting):
     """Sends the 24-byte client preface and never the SETTINGS frame that must follow it (RFC 9113 §3.4)."""
+    # Not even an ACK of the server's SETTINGS: that would be a frame other than the client's SETTINGS (a PROTOCOL_ERROR
+    # at once), not the silence the preface timeout is for.
+    answers = False
 
     def begin(self):
         self.c.send(PREFACE)
@@ -218,7 +247,9 @@ class PrefaceWithoutSettings(Waiting):
 WAITING = {
     "zero_window_stall": ZeroWindowStall,
     "connection_window_stall": ConnectionWindowStall,
+    "idle_after_settings": IdleAfterSettings,
     "preface_silent": PrefaceSilent,
+    "preface_partial": PrefacePartial,
     "preface_without_settings": PrefaceWithoutSettings,
 }
 
@@ -246,9 +277,12 @@ def main():
     during = 0
     started = time.monotonic()
 
+    attack = None
+
     def observe(frames):
         for f in frames:
-            attacker.answer(f)
+            if attack is None or attack.answers:
+                attacker.answer(f)
             if f.kind == RST_STREAM:
                 code = error_name(f.error_code())
                 resets[code] = resets.get(code, 0) + 1
@@ -287,7 +321,7 @@ def main():
 
     # A stream-level answer leaves the connection up: show it still answers a PING, then leave.
     ping_after = None
-    if name in WAITING and attacker.closed is None and not attacker.goaways:
+    if name in WAITING and attack.ping_check and attacker.closed is None and not attacker.goaways:
         attacker.send(ping(b"stillup?"))
         deadline = time.monotonic() + 20
         ping_after = False

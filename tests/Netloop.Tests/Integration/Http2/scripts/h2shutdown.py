@@ -5,7 +5,7 @@ usage: h2shutdown.py PORT SERVER_PID [slow|load]
 
 slow (the default):
 
-A POST /echo stream sends the first half of its body; once the echo of that half has come back (so the handler is
+A POST /echo stream sends the first half of its body; once the echo has started coming back (so the handler is
 running and the stream is certainly accepted), the script sends SIGTERM to SERVER_PID (a process the calling test
 started), waits for the server's GOAWAY, then sends the second half with END_STREAM. The RFC 9113 §6.8 order is:
 GOAWAY (last-stream-id >= this stream), then the rest of the response and END_STREAM, then the close. Prints one
@@ -28,7 +28,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from h2wire import *  # noqa: E402,F401,F403
 
-HALF = 32 * 1024
+# More than HttpResponse.StreamingThreshold (64 KiB): the echo of the first half starts the response (HEADERS and
+# DATA come back) while the handler still waits for the second half.
+HALF = 96 * 1024
 
 
 def load(port, pid):
@@ -145,7 +147,7 @@ def main():
                 second_half_sent = True
         if f.kind in (HEADERS, DATA) and f.stream == 1 and f.flags & END_STREAM:
             note("end_stream")
-        if not signalled and len(echoed) >= HALF:
+        if not signalled and echoed:
             os.kill(pid, signal.SIGTERM)
             signalled = True
             note("sigterm")
