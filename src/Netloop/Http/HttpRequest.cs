@@ -45,8 +45,8 @@ public sealed class HttpRequest
     /// <summary>The query parameters, parsed on first use.</summary>
     public QueryCollection Query => _query ??= QueryCollection.Parse(QueryString);
 
-    /// <summary><c>HTTP/1.1</c> or <c>HTTP/1.0</c>.</summary>
-    public string Protocol => _head.IsHttp11 ? "HTTP/1.1" : "HTTP/1.0";
+    /// <summary><c>HTTP/2</c>, <c>HTTP/1.1</c> or <c>HTTP/1.0</c>.</summary>
+    public string Protocol => _head.IsHttp2 ? "HTTP/2" : _head.IsHttp11 ? "HTTP/1.1" : "HTTP/1.0";
 
     /// <summary>The header fields.</summary>
     public RequestHeaders Headers { get; }

@@ -66,6 +66,15 @@ public sealed class HttpResponse : IBufferWriter<byte>
     internal bool BufferAll { get; set; }
 
     private (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Offset, long Length)? _deferredFile;
+#pragma warning disable CS0649 // filled by AppendTrailer (coming with the trailers API)
+    private List<KeyValuePair<string, string>>? _trailers;
+#pragma warning restore CS0649
+
+    /// <summary>True when trailer fields were appended.</summary>
+    internal bool HasTrailers => _trailers is { Count: > 0 };
+
+    /// <summary>The trailer fields appended, in order.</summary>
+    internal IReadOnlyList<KeyValuePair<string, string>> Trailers => (IReadOnlyList<KeyValuePair<string, string>>?)_trailers ?? [];
 
     internal void Reset(IHttpExchange exchange, JsonSerializerOptions json)
     {
@@ -80,6 +89,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
         BufferAll = false;
         _deferredFile?.File.Dispose();
         _deferredFile = null;
+        _trailers?.Clear();
         // A large body grew the buffer; do not keep it for every later request of the connection.
         if (_body.Length > 4 * StreamingThreshold) _body = new byte[256];
     }

@@ -10,6 +10,7 @@ internal sealed class RequestHead
 {
     private byte[] _bytes = new byte[1024];
     private FieldRange[] _headers = new FieldRange[16];
+    private int _length;
 
     public int HeaderCount { get; private set; }
 
@@ -30,6 +31,9 @@ internal sealed class RequestHead
 
     public bool IsHttp11 { get; set; }
 
+    /// <summary>The request came on an HTTP/2 stream (its head was decoded from HPACK, not parsed from text).</summary>
+    public bool IsHttp2 { get; set; }
+
     public long ContentLength { get; set; } = -1;
 
     public bool IsChunked { get; set; }
@@ -41,7 +45,25 @@ internal sealed class RequestHead
     {
         if (_bytes.Length < head.Length) _bytes = new byte[Math.Max(head.Length, _bytes.Length * 2)];
         head.CopyTo(_bytes);
+        _length = head.Length;
         HeaderCount = 0;
+    }
+
+    /// <summary>Starts an empty head to be built field by field (<see cref="Append"/>), as HTTP/2 delivers it.</summary>
+    public void Clear()
+    {
+        _length = 0;
+        HeaderCount = 0;
+    }
+
+    /// <summary>Appends <paramref name="bytes"/> after what the head holds, growing the buffer if needed; returns where they start.</summary>
+    public int Append(ReadOnlySpan<byte> bytes)
+    {
+        int start = _length;
+        if (_bytes.Length - start < bytes.Length) Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, start + bytes.Length));
+        bytes.CopyTo(_bytes.AsSpan(start));
+        _length = start + bytes.Length;
+        return start;
     }
 
     public void AddHeader(int nameStart, int nameLength, int valueStart, int valueLength)

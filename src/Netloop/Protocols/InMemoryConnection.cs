@@ -105,6 +105,8 @@ internal sealed class InMemoryConnection : IConnection
     {
         var bytes = _output.WrittenSpan.ToArray();
         _output.Clear();
+        // As a socket does once the kernel took everything: a protocol that writes in pieces may write the next one.
+        if (!IsClosed && _protocol is IOutputDrainedListener listener) listener.OnOutputDrained(this);
         return bytes;
     }
 

@@ -125,6 +125,23 @@ internal sealed unsafe partial class Connection
             CloseNow((_state & State.InputCompleted) != 0 ? CloseReason.PeerClosed : CloseReason.Local);
             return;
         }
+        if (_protocol is IOutputDrainedListener listener && !_inProtocolCall)
+        {
+            _inProtocolCall = true;
+            try
+            {
+                listener.OnOutputDrained(this);
+            }
+            catch (Exception e)
+            {
+                FailProtocol(e);
+                return;
+            }
+            _inProtocolCall = false;
+            if (!IsOpen) return;
+            // What the listener wrote goes out on the loop's next flush pass.
+            if (HasPendingOutput) _loop.ScheduleFlush(this);
+        }
         if ((_state & State.ReadPaused) != 0)
         {
             _state &= ~State.ReadPaused;

@@ -167,6 +167,28 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
     public void BeginShutdown()
     {
         if (!IsOpen) return;
+        if (_protocol is IGracefulShutdown graceful && (_state & State.Connecting) == 0)
+        {
+            // The protocol ends the connection its own way (HTTP/2's GOAWAY); the transport's deadline still bounds it.
+            _inProtocolCall = true;
+            bool takenOver;
+            try
+            {
+                takenOver = graceful.BeginShutdown(this);
+            }
+            catch (Exception e)
+            {
+                FailProtocol(e);
+                return;
+            }
+            _inProtocolCall = false;
+            if (!IsOpen) return;
+            if (takenOver)
+            {
+                if (HasPendingOutput || (_state & State.Closing) != 0) _loop.ScheduleFlush(this);
+                return;
+            }
+        }
         // Bytes the kernel has already taken from the peer are served, not dropped: read them first (the protocol may
         // answer, and then the connection closes once the answer is out). A request still on the wire is not waited for.
         if ((_state & (State.InputCompleted | State.InputSuspended | State.Connecting)) == 0)

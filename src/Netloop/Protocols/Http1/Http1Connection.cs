@@ -191,6 +191,11 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
                 int headLength = parser.HeadLength;
                 if (!BeginRequest(rest[..headLength])) return data.Length;
                 consumed += headLength;
+                if (WantsHttp2Upgrade(_context!.Head))
+                {
+                    int taken = UpgradeToHttp2(connection, data[consumed..]);
+                    if (taken >= 0) return consumed + taken;
+                }
                 consumed += FeedBody(data[consumed..]);
                 if (IsClosing) return data.Length;
                 InvokeApplication();
@@ -289,6 +294,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         snapshot.PathRange = (parser.PathRange.Start, parser.PathRange.Length);
         snapshot.QueryRange = (parser.QueryRange.Start, parser.QueryRange.Length);
         snapshot.IsHttp11 = parser.Version == HttpVersion.Http11;
+        snapshot.IsHttp2 = false;
         snapshot.ContentLength = parser.ContentLength;
         snapshot.IsChunked = parser.IsChunked;
         for (int i = 0; i < parser.HeaderCount; i++)

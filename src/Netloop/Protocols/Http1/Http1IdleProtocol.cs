@@ -1,3 +1,4 @@
+using System.Buffers;
 using Netloop.Transport;
 
 namespace Netloop.Protocols.Http1;
@@ -28,10 +29,35 @@ internal sealed class Http1IdleProtocol : IConnectionProtocol
 
     public int OnReceived(IConnection connection, ReadOnlySpan<byte> data)
     {
+        if (!_afterFirstRequest && _factory.ServesHttp2)
+        {
+            // A connection's first bytes decide its protocol: the HTTP/2 client preface (prior knowledge), or HTTP/1.1.
+            var preface = Http2Preface.Match(data);
+            if (preface == PrefaceMatch.NeedMore) return 0;
+            if (preface == PrefaceMatch.IsHttp2)
+            {
+                var http2 = new Http2.Http2Connection(_factory);
+                connection.SwitchProtocol(http2);
+                http2.Start(connection);
+                return http2.OnReceived(connection, data);
+            }
+            if (!_factory.ServesHttp1)
+            {
+                RefuseHttp1(connection);
+                return data.Length;
+            }
+        }
         var live = Http1ObjectPool.Current.RentConnection(_factory);
         live.Attach(connection, _afterFirstRequest);
         connection.SwitchProtocol(live);
         return live.OnReceived(connection, data);
+    }
+
+    /// <summary>An HTTP/2-only server and a connection that did not open with the client preface: 505 in HTTP/1.1 terms, then close.</summary>
+    private static void RefuseHttp1(IConnection connection)
+    {
+        connection.Output.Write("HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 43\r\nConnection: close\r\n\r\nthis server speaks HTTP/2 only (h2c, h2)\r\n\r\n"u8);
+        connection.Close();
     }
 
     // Between requests the peer's FIN needs no answer (RFC 9112 §9.6): close. A timer or a close finds nothing to do.

@@ -126,6 +126,20 @@ public sealed class HttpLimits
         }
     }
 
+    /// <summary>The HTTP versions connections may speak. Default <see cref="HttpProtocols.Http1AndHttp2"/>: each connection picks its own.</summary>
+    public HttpProtocols Protocols
+    {
+        get => _protocols;
+        set => _protocols = value is HttpProtocols.Http1 or HttpProtocols.Http2 or HttpProtocols.Http1AndHttp2
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "Http1, Http2 or Http1AndHttp2");
+    }
+
+    private HttpProtocols _protocols = HttpProtocols.Http1AndHttp2;
+
+    /// <summary>HTTP/2's settings and defences (the header and body limits above apply to HTTP/2 requests too).</summary>
+    public Http2.Http2Limits Http2 { get; } = new();
+
     private static int Positive(int value)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);

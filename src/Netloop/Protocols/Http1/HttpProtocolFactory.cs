@@ -6,7 +6,10 @@ using Netloop.Transport;
 
 namespace Netloop.Protocols.Http1;
 
-/// <summary>The <c>http</c> protocol: HTTP/1.1 on every connection (an HTTP/2 client preface is recognised and refused cleanly), serving <see cref="RequestHandler"/>.</summary>
+/// <summary>
+/// The <c>http</c> protocol, serving <see cref="RequestHandler"/>: HTTP/1.1 and HTTP/2 decided per connection (the HTTP/2
+/// client preface, or an <c>Upgrade: h2c</c> request), as <see cref="HttpLimits.Protocols"/> allows.
+/// </summary>
 public sealed class HttpProtocolFactory : IConnectionProtocolFactory
 {
     /// <summary>Creates the protocol for <paramref name="application"/>.</summary>
@@ -39,6 +42,30 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory
 
     /// <summary>The stand-in of a keep-alive connection between requests.</summary>
     internal Http1IdleProtocol BetweenRequests { get; }
+
+    /// <summary>Connections may speak HTTP/1.1 (<see cref="HttpLimits.Protocols"/>).</summary>
+    internal bool ServesHttp1 => (Limits.Protocols & HttpProtocols.Http1) != 0;
+
+    /// <summary>Connections may speak HTTP/2.</summary>
+    internal bool ServesHttp2 => (Limits.Protocols & HttpProtocols.Http2) != 0;
+
+    /// <summary>What HTTP/2's defences did, over every connection of this protocol.</summary>
+    internal Http2.Http2Counters Http2Counters { get; } = new();
+
+    /// <summary>
+    /// The protocol for a connection whose TLS handshake chose <paramref name="alpn"/> (RFC 7301): <c>h2</c> starts
+    /// HTTP/2 at once (the client preface follows), anything else — or no ALPN — is HTTP/1.1.
+    /// </summary>
+    internal IConnectionProtocol CreateForAlpn(IConnection connection, ReadOnlySpan<byte> alpn)
+    {
+        if (alpn.SequenceEqual("h2"u8) && ServesHttp2)
+        {
+            var http2 = new Http2.Http2Connection(this);
+            http2.Start(connection);
+            return http2;
+        }
+        return Fresh;
+    }
 
     /// <inheritdoc/>
     /// <remarks>Every connection starts on the shared stand-in: the live state machine is rented when its first byte arrives.</remarks>

@@ -131,12 +131,30 @@ public class IdleConnectionTests
 
         Assert.True(a.Receive(preface.AsSpan(0, 5)));
         Assert.True(a.Receive(preface.AsSpan(5, 5)));
+        Assert.Empty(a.TakeOutput()); // nothing is decided on a prefix
         a.Receive(preface.AsSpan(10));
+
+        // The connection now speaks HTTP/2: the server preface (a SETTINGS frame) comes first, no HTTP/1.1 status line.
+        Assert.IsType<Netloop.Protocols.Http2.Http2Connection>(a.Protocol);
+        Assert.False(a.IsClosed);
+        var output = a.TakeOutput();
+        Assert.True(output.Length >= 9);
+        Assert.Equal(0x04, output[3]);
+    }
+
+    [Fact]
+    public void An_http2_preface_on_an_http1_only_server_is_refused_with_goaway()
+    {
+        var limits = new HttpLimits { Protocols = HttpProtocols.Http1 };
+        var a = new InMemoryConnection(new HttpProtocolFactory(_ => ValueTask.CompletedTask, limits).Create());
+
+        a.Receive("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8);
 
         Assert.True(a.IsClosed);
         var output = a.TakeOutput();
-        Assert.True(output.Length >= 9);
-        Assert.Equal(0x04, output[3]); // a SETTINGS frame first, then GOAWAY (HTTP_1_1_REQUIRED): no HTTP/1.1 status line
+        Assert.Equal(0x04, output[3]); // SETTINGS, then GOAWAY (HTTP_1_1_REQUIRED)
+        Assert.Equal(0x07, output[12]);
+        Assert.Equal(0x0d, output[^1]);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Netloop.Tests.Protocols.Http1;
 /// </summary>
 public class SegmentationTests
 {
-    private static HttpProtocolFactory App() => new(async ctx =>
+    private static HttpProtocolFactory App(HttpLimits? limits = null) => new(async ctx =>
     {
         if (ctx.Request.Method == "POST")
         {
@@ -20,7 +20,7 @@ public class SegmentationTests
             return;
         }
         ctx.Response.WriteText("path " + ctx.Request.Path);
-    });
+    }, limits);
 
     private static string Deliver(InMemoryConnection connection, FakeClock clock, params string[] parts)
     {
@@ -83,10 +83,10 @@ public class SegmentationTests
     }
 
     [Fact]
-    public void An_HTTP2_preface_split_across_reads_is_refused_with_GOAWAY()
+    public void An_HTTP2_preface_split_across_reads_is_refused_with_GOAWAY_when_only_HTTP1_is_served()
     {
         var clock = new FakeClock();
-        var connection = new InMemoryConnection(App().Create(), clock);
+        var connection = new InMemoryConnection(App(new HttpLimits { Protocols = HttpProtocols.Http1 }).Create(), clock);
 
         var reply = Encoding.Latin1.GetBytes(Deliver(connection, clock, "PRI * HTTP/2.0\r\n", "\r\nSM\r\n\r\n"));
 

@@ -1,0 +1,150 @@
+namespace Netloop.Protocols.Http2;
+
+/// <summary>
+/// Request bodies under flow control (RFC 9113 §5.2, §6.1, §6.9): DATA is charged to the connection's and the stream's
+/// receive windows, and the windows reopen as the handler reads, so a slow handler holds back its own stream only and
+/// the bytes waiting unread on a connection never exceed its window.
+/// </summary>
+internal sealed partial class Http2Connection
+{
+    // What the client may still send on the connection, and what was read (or discarded) and not yet given back.
+    private long _receiveWindow;
+    private int _connectionCredit;
+
+    // Streams this side reset lately: DATA still in flight for them is ignored (§5.4.2), not a protocol error.
+    private int[]? _recentResets;
+    private int _recentResetNext;
+
+    private void OnData(Http2FrameHeader frame, ReadOnlySpan<byte> payload)
+    {
+        int id = frame.StreamId;
+        if (id == 0)
+        {
+            ConnectionError(Http2ErrorCode.ProtocolError, "DATA on stream 0");
+            return;
+        }
+        if (IsIdle(id))
+        {
+            ConnectionError(Http2ErrorCode.ProtocolError, $"DATA on idle stream {id}");
+            return;
+        }
+        int flowLength = frame.Length;
+        if (flowLength > _receiveWindow)
+        {
+            ConnectionError(Http2ErrorCode.FlowControlError, $"DATA of {flowLength} bytes beyond the connection window of {_receiveWindow}");
+            return;
+        }
+        _receiveWindow -= flowLength;
+        var stream = FindStream(id);
+        if (stream is null)
+        {
+            CreditConnection(flowLength);
+            if (WasResetLately(id)) return;
+            // §5.1: the client ended this stream itself, and sends more.
+            ConnectionError(Http2ErrorCode.StreamClosed, $"DATA on closed stream {id}");
+            return;
+        }
+        if (stream.RemoteClosed)
+        {
+            CreditConnection(flowLength);
+            StreamError(stream, Http2ErrorCode.StreamClosed, "DATA after END_STREAM");
+            return;
+        }
+        if (flowLength > stream.ReceiveWindow)
+        {
+            CreditConnection(flowLength);
+            StreamError(stream, Http2ErrorCode.FlowControlError, $"DATA of {flowLength} bytes beyond the stream window of {stream.ReceiveWindow}");
+            return;
+        }
+        stream.ReceiveWindow -= flowLength;
+        if (!TryRemovePadding(frame, ref payload)) return;
+        bool endStream = frame.HasFlag(Http2Flags.EndStream);
+        if (payload.IsEmpty && !endStream && !SpendEmptyFrame()) return;
+        int padding = flowLength - payload.Length;
+        if (padding > 0)
+        {
+            // Padding is never read by anyone: give it back at once.
+            CreditConnection(padding);
+            stream.CreditPadding(padding);
+        }
+        switch (stream.ReceiveBody(payload))
+        {
+            case BodyReceipt.Accepted:
+                break;
+            case BodyReceipt.Discarded:
+                CreditConnection(payload.Length);
+                break;
+            case BodyReceipt.LengthExceeded:
+                CreditConnection(payload.Length);
+                StreamError(stream, Http2ErrorCode.ProtocolError, "more DATA than content-length announced");
+                return;
+            case BodyReceipt.TooLarge:
+                CreditConnection(payload.Length);
+                stream.RejectBody(413);
+                return;
+        }
+        if (endStream) EndRequestBody(stream);
+    }
+
+    /// <summary>The client ended its side of the stream (END_STREAM on DATA or trailers).</summary>
+    private void EndRequestBody(Http2Stream stream)
+    {
+        if (!stream.BodyLengthMatches)
+        {
+            StreamError(stream, Http2ErrorCode.ProtocolError, "the DATA received does not add up to content-length");
+            return;
+        }
+        stream.RemoteClosed = true;
+        stream.CompleteBody();
+        CloseIfDone(stream);
+    }
+
+    /// <summary>Bytes read by a handler or thrown away: returned to the client once half the connection window is due (§6.9).</summary>
+    internal void CreditConnection(int bytes)
+    {
+        if (bytes <= 0 || IsClosed) return;
+        _connectionCredit += bytes;
+        if (_connectionCredit < _limits.InitialConnectionWindowSize / 2) return;
+        Http2FrameWriter.WriteWindowUpdate(_connection.Output, 0, _connectionCredit);
+        _receiveWindow += _connectionCredit;
+        _connectionCredit = 0;
+        _connection.Flush();
+    }
+
+    /// <summary>A stream's handler read <paramref name="bytes"/>: reopen the stream window (when the client may still send) and the connection's.</summary>
+    internal void CreditStream(Http2Stream stream, int bytes)
+    {
+        if (IsClosed) return;
+        if (!stream.RemoteClosed && ReferenceEquals(FindStream(stream.Id), stream))
+        {
+            Http2FrameWriter.WriteWindowUpdate(_connection.Output, stream.Id, bytes);
+            stream.ReceiveWindow += bytes;
+        }
+        CreditConnection(bytes);
+        _connection.Flush();
+    }
+
+    internal int StreamWindowUpdateThreshold => Math.Max(1, _limits.InitialStreamWindowSize / 2);
+
+    private void RememberReset(int streamId)
+    {
+        var recent = _recentResets ??= new int[128];
+        recent[_recentResetNext] = streamId;
+        _recentResetNext = (_recentResetNext + 1) % recent.Length;
+    }
+
+    private bool WasResetLately(int streamId) => _recentResets is { } recent && Array.IndexOf(recent, streamId) >= 0;
+}
+
+/// <summary>What became of a DATA frame's payload.</summary>
+internal enum BodyReceipt
+{
+    /// <summary>Buffered for the handler (or handed straight to its pending read).</summary>
+    Accepted,
+    /// <summary>The response is already complete: nobody will read it.</summary>
+    Discarded,
+    /// <summary>More than content-length announced (§8.1.1: malformed).</summary>
+    LengthExceeded,
+    /// <summary>Past the server's request body size limit.</summary>
+    TooLarge,
+}
