@@ -111,15 +111,18 @@ public sealed partial class Http2RealClientTests(RealClientTests.DemoServers ser
     }
 
     [Fact]
-    public async Task Curl_fetches_several_urls_multiplexed_on_one_http2_connection()
+    public async Task Curl_upgrades_once_then_multiplexes_the_other_urls_on_the_same_http2_connection()
     {
         var server = await servers.GetAsync("epoll");
 
-        var run = await Http2Tools.RunAsync(output, "curl", ["-sv", "--http2-prior-knowledge", "--max-time", "30", "-Z", "--parallel-max", "10",
+        // --http2, not --http2-prior-knowledge: curl 7.88.1 (Debian 12) fails (exit 16) to reuse a prior-knowledge
+        // connection for a second URL against any server, nginx included; after an Upgrade it reuses it.
+        var run = await Http2Tools.RunAsync(output, "curl", ["-sv", "--http2", "--max-time", "30", "-Z", "--parallel-max", "10",
             server.Url("/plaintext"), server.Url("/json"), server.Url("/health"), server.Url("/plaintext")]);
 
         Assert.True(run.ExitCode == 0, run.Describe());
         Assert.Single(ConnectedLine().Matches(run.StdErr));
+        Assert.Single(Regex.Matches(run.StdErr, "^< HTTP/1.1 101 Switching Protocols", RegexOptions.Multiline));
         Assert.Equal(4, Regex.Count(run.StdErr, @"^< HTTP/2 200", RegexOptions.Multiline));
         string text = run.StdOutText;
         // Responses of parallel transfers come in any order: count them instead.
@@ -149,10 +152,9 @@ public sealed partial class Http2RealClientTests(RealClientTests.DemoServers ser
 
         Assert.True(run.ExitCode == 0, run.Describe());
         string log = run.StdOutText;
-        // RFC 9113 §3.4: the server's preface is a SETTINGS frame; each side acknowledges the other's.
+        // RFC 9113 §3.4: the server's preface is a SETTINGS frame, and it acknowledges the client's (nghttp may quit before its own ACK leaves).
         Assert.Matches(@"recv SETTINGS frame <length=\d+, flags=0x00, stream_id=0>", log);
         Assert.Matches(@"recv SETTINGS frame <length=0, flags=0x01, stream_id=0>\s*\n\s*; ACK", log);
-        Assert.Matches(@"send SETTINGS frame <length=0, flags=0x01, stream_id=0>\s*\n\s*; ACK", log);
         var statusLine = NghttpStatus().Match(log);
         Assert.True(statusLine.Success, run.Describe());
         Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), statusLine.Groups["status"].Value);
