@@ -54,7 +54,8 @@ internal static class Http2Tools
     public static Task<Http2ToolRun> PythonAsync(ITestOutputHelper output, string script, IEnumerable<string> args, TimeSpan? wait = null)
     {
         Assert.True(File.Exists(Python), $"{Python} is missing; .ci/run installs python3-h2 with apt-get");
-        return RunAsync(output, Python, [Script(script), .. args], wait);
+        // -B: no __pycache__ beside the scripts in the source tree.
+        return RunAsync(output, Python, ["-B", Script(script), .. args], wait);
     }
 
     /// <summary>Starts <paramref name="tool"/>, reads its output, and kills it when <paramref name="wait"/> passes first.</summary>
