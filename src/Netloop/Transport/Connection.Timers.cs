@@ -55,7 +55,7 @@ internal sealed partial class Connection
         long idleMs = _transport.IdleTimeoutMs;
         // A connection whose protocol suspended input is busy (a handler is running), not idle: the protocol's own
         // timer bounds that wait, so the idle clock restarts from now.
-        if ((_state & State.InputSuspended) != 0) _lastActivityMs = nowMs;
+        if ((_state & State.InputSuspended) != 0 || _protocol is IIdleTimeoutAware { IsBusy: true }) _lastActivityMs = nowMs;
         long idleDueMs = idleMs > 0 ? _lastActivityMs + idleMs : long.MaxValue;
         if (idleDueMs <= nowMs)
         {

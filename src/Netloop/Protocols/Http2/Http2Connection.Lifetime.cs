@@ -208,6 +208,9 @@ internal sealed partial class Http2Connection
         _connection.Flush();
     }
 
+    /// <summary>Streams in progress (the flow-control stall timeout bounds those waiting on the client) keep the connection from idling out.</summary>
+    bool IIdleTimeoutAware.IsBusy => ActiveStreamCount > 0 || _detachedHandlers > 0;
+
     void IIdleTimeoutAware.OnIdleTimeout(IConnection connection)
     {
         if (IsClosed) return;
