@@ -74,14 +74,21 @@ internal sealed partial class Http2Connection
     private void RefuseStream(int streamId)
     {
         Interlocked.Increment(ref Counters.RefusedStreams);
-        if (!_refusals.Spend(NowMs, IntervalMs, _limits.MaxRefusedStreamsPerInterval))
-        {
-            Interlocked.Increment(ref Counters.RefusedStreamFloods);
-            Flood("concurrency limit ignored", $"more than {_limits.MaxRefusedStreamsPerInterval} streams refused for exceeding {_limits.MaxConcurrentStreams} concurrent streams in {_limits.FloodInterval.TotalSeconds:0.#} s");
-            return;
-        }
+        if (!SpendRefusal($"streams refused for exceeding {_limits.MaxConcurrentStreams} concurrent streams")) return;
         Http2FrameWriter.WriteRstStream(_connection.Output, streamId, Http2ErrorCode.RefusedStream);
         RememberReset(streamId);
+    }
+
+    /// <summary>
+    /// A stream refused before its handler ran: beyond the concurrency limit, or a header list past
+    /// MAX_HEADER_LIST_SIZE (an HPACK bomb decodes a small block into megabytes). One budget for both.
+    /// </summary>
+    private bool SpendRefusal(string what)
+    {
+        if (_refusals.Spend(NowMs, IntervalMs, _limits.MaxRefusedStreamsPerInterval)) return true;
+        Interlocked.Increment(ref Counters.RefusedStreamFloods);
+        Flood("refused streams", $"more than {_limits.MaxRefusedStreamsPerInterval} {what} in {_limits.FloodInterval.TotalSeconds:0.#} s");
+        return false;
     }
 
     /// <summary>A defence fired: one warning line, GOAWAY(ENHANCE_YOUR_CALM), close this connection only.</summary>

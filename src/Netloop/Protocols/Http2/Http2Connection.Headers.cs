@@ -202,6 +202,11 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
         if (result == HpackDecodeResult.HeaderListTooLarge || _fieldCount > _factory.Limits.MaxRequestHeaderCount)
         {
             Interlocked.Increment(ref Counters.HeaderListsTooLarge);
+            if (!SpendRefusal($"header lists larger than {_limits.MaxHeaderListSize} bytes (HPACK bomb)"))
+            {
+                RemoveStream(stream);
+                return;
+            }
             stream.Refuse(431, "Request Header Fields Too Large\n");
             return;
         }

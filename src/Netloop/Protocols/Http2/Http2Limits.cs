@@ -85,7 +85,11 @@ public sealed class Http2Limits
     /// <summary>WINDOW_UPDATE frames per interval beyond one for each DATA frame the server sent. Default 10,000.</summary>
     public int MaxWindowUpdatesPerInterval { get => _maxWindowUpdatesPerInterval; set => _maxWindowUpdatesPerInterval = Range(value, 1, int.MaxValue); }
 
-    /// <summary>Streams refused for exceeding <see cref="MaxConcurrentStreams"/> per interval; beyond it the client is ignoring the limit: GOAWAY. Default 100.</summary>
+    /// <summary>
+    /// Streams refused per interval before their handler ran — beyond <see cref="MaxConcurrentStreams"/>, or with a
+    /// header list larger than <see cref="MaxHeaderListSize"/> (431, an HPACK bomb's answer); beyond it the client is
+    /// ignoring the limits: GOAWAY. Default 100.
+    /// </summary>
     public int MaxRefusedStreamsPerInterval { get => _maxRefusedStreamsPerInterval; set => _maxRefusedStreamsPerInterval = Range(value, 1, int.MaxValue); }
 
     /// <summary>
