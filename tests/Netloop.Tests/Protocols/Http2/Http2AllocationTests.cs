@@ -37,11 +37,13 @@ public class Http2AllocationTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10_000; i++) Send(connection, frame, ref streamId);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(listener.Types.IsEmpty, string.Join(",", listener.Types.GroupBy(t => t).Select(g => g.Key + ":" + g.Count())));
 
         Assert.True(connection.Resets == 0, connection.LastError);
         Assert.Equal(12_001, connection.Responses);
-        Assert.Equal(0, allocated);
+        // The bytes are this thread's; the listener's ticks are the whole process's (tests run in parallel), so they
+        // only help name what this thread allocated when it did.
+        Assert.True(allocated == 0, $"{allocated} B over 10,000 requests; allocation ticks in the process meanwhile: "
+            + string.Join(", ", listener.Types.GroupBy(t => t).Select(g => g.Key + " ×" + g.Count())));
     }
 
     [Fact]
