@@ -22,6 +22,7 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     private readonly string? _configurationError;
     private readonly HandlerWorkers? _workers;
     private NetloopServer? _server;
+    private bool _http2SummaryLogged;
 
     /// <summary>
     /// An app served with <paramref name="options"/>. <paramref name="services"/> become every request's
@@ -86,6 +87,15 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     {
         if (_server is not null) await _server.StopAsync().ConfigureAwait(false);
         _workers?.Dispose();
+        LogHttp2Summary();
+    }
+
+    /// <summary>What HTTP/2 served and what its defences did, once, when any HTTP/2 connection was served.</summary>
+    private void LogHttp2Summary()
+    {
+        if (_http2SummaryLogged || Interlocked.Read(ref Protocol.Http2Counters.Connections) == 0) return;
+        _http2SummaryLogged = true;
+        _loggers.CreateLogger(LogCategory).LogInformation("HTTP/2: {Summary}", Protocol.Http2Counters.Summary());
     }
 
     /// <summary>

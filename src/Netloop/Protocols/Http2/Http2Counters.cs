@@ -23,4 +23,38 @@ internal sealed class Http2Counters
     public long PrefaceTimeouts;
     public long ProtocolErrors;
     public long StreamErrors;
+
+    /// <summary>
+    /// One line for the log at stop, e.g. <c>connections=12 streams=48000 rapid-resets=1 stream-errors=3</c>: the
+    /// connections and streams served, then each defence and error count that is not zero.
+    /// </summary>
+    public string Summary()
+    {
+        var line = new System.Text.StringBuilder();
+        Append(line, "connections", Connections, always: true);
+        Append(line, "streams", Streams, always: true);
+        Append(line, "rapid-resets", RapidResets);
+        Append(line, "continuation-floods", ContinuationFloods);
+        Append(line, "header-lists-too-large", HeaderListsTooLarge);
+        Append(line, "settings-floods", SettingsFloods);
+        Append(line, "ping-floods", PingFloods);
+        Append(line, "empty-frame-floods", EmptyFrameFloods);
+        Append(line, "priority-floods", PriorityFloods);
+        Append(line, "window-update-floods", WindowUpdateFloods);
+        Append(line, "refused-streams", RefusedStreams);
+        Append(line, "refused-stream-floods", RefusedStreamFloods);
+        Append(line, "flow-control-stalls", FlowControlStalls);
+        Append(line, "stream-limit-goaways", StreamLimitGoAways);
+        Append(line, "preface-timeouts", PrefaceTimeouts);
+        Append(line, "protocol-errors", ProtocolErrors);
+        Append(line, "stream-errors", StreamErrors);
+        return line.ToString();
+    }
+
+    private static void Append(System.Text.StringBuilder line, string name, long value, bool always = false)
+    {
+        if (value == 0 && !always) return;
+        if (line.Length > 0) line.Append(' ');
+        line.Append(System.Globalization.CultureInfo.InvariantCulture, $"{name}={value}");
+    }
 }

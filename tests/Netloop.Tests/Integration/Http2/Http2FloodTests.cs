@@ -15,24 +15,25 @@ namespace Netloop.Tests.Integration.Http2;
 /// </summary>
 public sealed class Http2FloodTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string?> Floods() => new()
+    public static TheoryData<string, string?, string> Floods() => new()
     {
-        // attack (h2flood.py), RST_STREAM code the server must send before it gives up (null: none required)
-        { "rapid_reset", null },                               // CVE-2023-44487
-        { "made_you_reset", "FLOW_CONTROL_ERROR" },            // CVE-2025-8671: WINDOW_UPDATE overflow on an open stream
-        { "made_you_reset_zero_increment", "PROTOCOL_ERROR" }, // CVE-2025-8671: WINDOW_UPDATE of 0 on an open stream
-        { "continuation_flood", null },                        // CVE-2024-27316 class
-        { "settings_flood", null },
-        { "ping_flood", null },
-        { "empty_data_flood", null },
-        { "window_update_flood", null },
-        { "priority_flood", null },
-        { "beyond_concurrency", "REFUSED_STREAM" },
+        // attack (h2flood.py), RST_STREAM code the server must send before it gives up (null: none required),
+        // the counter in the "HTTP/2: …" line logged at stop that the defence raises
+        { "rapid_reset", null, "rapid-resets" },                                // CVE-2023-44487
+        { "made_you_reset", "FLOW_CONTROL_ERROR", "rapid-resets" },             // CVE-2025-8671: WINDOW_UPDATE overflow on an open stream
+        { "made_you_reset_zero_increment", "PROTOCOL_ERROR", "rapid-resets" },  // CVE-2025-8671: WINDOW_UPDATE of 0 on an open stream
+        { "continuation_flood", null, "continuation-floods" },                  // CVE-2024-27316 class
+        { "settings_flood", null, "settings-floods" },
+        { "ping_flood", null, "ping-floods" },
+        { "empty_data_flood", null, "empty-frame-floods" },
+        { "window_update_flood", null, "window-update-floods" },
+        { "priority_flood", null, "priority-floods" },
+        { "beyond_concurrency", "REFUSED_STREAM", "refused-stream-floods" },
     };
 
     [Theory]
     [MemberData(nameof(Floods))]
-    public async Task A_flood_gets_goaway_enhance_your_calm_and_a_close_while_another_connection_is_served(string attack, string? reset)
+    public async Task A_flood_gets_goaway_enhance_your_calm_and_a_close_while_another_connection_is_served(string attack, string? reset, string counter)
     {
         await using var app = StartApp();
 
@@ -48,6 +49,10 @@ public sealed class Http2FloodTests(ITestOutputHelper output)
         }
         AssertBystanderServed(report);
         AssertOneWarning(app, report);
+
+        await app.App.StopAsync();
+        var summary = app.Logs.Entries.Single(e => e.Message.StartsWith("HTTP/2: ", StringComparison.Ordinal)).Message;
+        Assert.Contains($" {counter}=1", summary, StringComparison.Ordinal);
     }
 
     [Fact]
