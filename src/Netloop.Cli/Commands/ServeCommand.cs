@@ -298,6 +298,7 @@ internal sealed class ServeCommand : Command
         logger.LogInformation(
             "netloop stopped: accepted {Accepted}, resets {Resets}, idle timeouts {IdleTimeouts}, buffers outstanding {BuffersOutstanding}",
             stats.Accepted, stats.Resets, stats.IdleTimeouts, stats.BuffersOutstanding);
+        (protocol as HttpProtocolFactory)?.LogHttp2Summary(logger);
         var audit = server.Audit();
         if (audit.IsClean)
         {

@@ -93,9 +93,9 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     /// <summary>What HTTP/2 served and what its defences did, once, when any HTTP/2 connection was served.</summary>
     private void LogHttp2Summary()
     {
-        if (_http2SummaryLogged || Interlocked.Read(ref Protocol.Http2Counters.Connections) == 0) return;
+        if (_http2SummaryLogged) return;
         _http2SummaryLogged = true;
-        _loggers.CreateLogger(LogCategory).LogInformation("HTTP/2: {Summary}", Protocol.Http2Counters.Summary());
+        Protocol.LogHttp2Summary(_loggers.CreateLogger(LogCategory));
     }
 
     /// <summary>

@@ -52,6 +52,13 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory
     /// <summary>What HTTP/2's defences did, over every connection of this protocol.</summary>
     internal Http2.Http2Counters Http2Counters { get; } = new();
 
+    /// <summary>Logs <c>HTTP/2: connections=… streams=… …</c> (see <see cref="Http2.Http2Counters.Summary"/>) when any HTTP/2 connection was served.</summary>
+    internal void LogHttp2Summary(ILogger logger)
+    {
+        if (Interlocked.Read(ref Http2Counters.Connections) == 0) return;
+        logger.LogInformation("HTTP/2: {Summary}", Http2Counters.Summary());
+    }
+
     /// <summary>
     /// The protocol for a connection whose TLS handshake chose <paramref name="alpn"/> (RFC 7301): <c>h2</c> starts
     /// HTTP/2 at once (the client preface follows), anything else — or no ALPN — is HTTP/1.1.

@@ -140,7 +140,14 @@ public sealed partial class Http2LoadTests(ITestOutputHelper output)
     private static void AssertCleanStop(CliProcess process)
     {
         Assert.True(process.ExitCode == 0 && StoppedLine().IsMatch(process.StdOut), $"exit code {process.ExitCode} (0 and no leak expected):\n{process.Transcript()}");
+        // What HTTP/2 served, after the stop line: connections and streams; no flood defence fired against a well-behaved load.
+        var summary = Http2SummaryLine().Match(process.StdOut);
+        Assert.True(summary.Success && long.Parse(summary.Groups["streams"].Value, CultureInfo.InvariantCulture) > 0 
+            && !summary.Groups["rest"].Value.Contains("flood", StringComparison.Ordinal) && !summary.Groups["rest"].Value.Contains("rapid-resets", StringComparison.Ordinal), process.Transcript());
     }
+
+    [GeneratedRegex(@"HTTP/2: connections=\d+ streams=(?<streams>\d+)(?<rest>[^\n]*)")]
+    private static partial Regex Http2SummaryLine();
 
     private static string Url(int port, string path) => $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}{path}";
 
