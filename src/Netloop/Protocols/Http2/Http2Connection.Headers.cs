@@ -61,7 +61,11 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
         {
             if (payload.Length < 5)
             {
-                ConnectionError(Http2ErrorCode.FrameSizeError, "a HEADERS frame too short for its priority fields");
+                // §6.2: padding that leaves no room for the priority fields is a padding error; a frame that has no
+                // room for them anyway is a size error.
+                bool paddingTookThem = frame.HasFlag(Http2Flags.Padded) && frame.Length >= 6;
+                ConnectionError(paddingTookThem ? Http2ErrorCode.ProtocolError : Http2ErrorCode.FrameSizeError,
+                    paddingTookThem ? "the padding of a HEADERS frame covers its priority fields" : "a HEADERS frame too short for its priority fields");
                 return;
             }
             // §5.3.2: parsed and ignored, but a stream cannot depend on itself.
@@ -83,6 +87,10 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
     }
 
     private bool _headerBlockSelfDependent;
+
+    // Which of the 64 odd ids up to _lastClientStreamId the client opened (bit i: _lastClientStreamId - 2i), so a
+    // header block on an id it skipped (§5.1.1) is told from one on a stream that closed (§5.1).
+    private ulong _recentlyOpened;
 
     private void OnContinuation(Http2FrameHeader frame, ReadOnlySpan<byte> payload)
     {
@@ -152,17 +160,10 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
         }
         if (!IsIdle(id))
         {
-            var open = FindStream(id);
-            if (open is null || open.RemoteClosed)
-            {
-                // §5.1: HEADERS on a stream the client already ended (or that closed) is a connection error.
-                ConnectionError(Http2ErrorCode.StreamClosed, $"HEADERS on closed stream {id}");
-                return;
-            }
-            ProcessTrailers(open, block, endStream);
+            ProcessHeadersOnUsedId(id, block, endStream);
             return;
         }
-        _lastClientStreamId = id;
+        NoteStreamOpened(id);
         bool accept = !_goingAway || id <= _goAwayLastStreamId;
         if (!accept || _clientGoneAway)
         {
@@ -227,6 +228,57 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             return;
         }
         stream.Start(_declaredLength, hasBody: !endStream);
+    }
+
+    /// <summary>A header block on an id the client has used already: trailers of an open stream, or one of §5.1's errors.</summary>
+    private void ProcessHeadersOnUsedId(int id, ReadOnlySpan<byte> block, bool endStream)
+    {
+        var stream = FindStream(id);
+        if (stream is not null && !stream.RemoteClosed)
+        {
+            ProcessTrailers(stream, block, endStream);
+            return;
+        }
+        if (stream is not null)
+        {
+            // §5.1 half-closed (remote): the client already ended the stream: a stream error, and the connection goes
+            // on, so the block is decoded first to keep the HPACK tables in step with the client's encoder.
+            if (!DecodeOnly(block)) return;
+            StreamError(stream, Http2ErrorCode.StreamClosed, $"HEADERS on stream {id} after END_STREAM");
+            return;
+        }
+        if (WasResetLately(id))
+        {
+            // §5.1: frames the client sent before it saw this side's RST_STREAM are ignored (the block still decoded).
+            DecodeOnly(block);
+            return;
+        }
+        if (!WasOpened(id))
+        {
+            // §5.1.1: a new stream's id must be above every id the client used; this one it skipped.
+            ConnectionError(Http2ErrorCode.ProtocolError, $"HEADERS on stream {id}, below stream {_lastClientStreamId} opened before it");
+            return;
+        }
+        // §5.1 closed: the stream ended on both sides.
+        ConnectionError(Http2ErrorCode.StreamClosed, $"HEADERS on closed stream {id}");
+    }
+
+    /// <summary>The client opened stream <paramref name="id"/>, the highest so far (ids it skipped are closed, §5.1.1).</summary>
+    private void NoteStreamOpened(int id)
+    {
+        int shift = (id - _lastClientStreamId + 1) / 2;
+        _recentlyOpened = shift >= 64 ? 1UL : (_recentlyOpened << shift) | 1UL;
+        _lastClientStreamId = id;
+    }
+
+    /// <summary>
+    /// Whether the client opened <paramref name="id"/> (not above the last id), rather than skipping it. Only the last
+    /// 64 odd ids are remembered; an older one is taken as opened (then closed), the conservative answer.
+    /// </summary>
+    private bool WasOpened(int id)
+    {
+        int distance = (_lastClientStreamId - id) / 2;
+        return distance >= 64 || (_recentlyOpened & (1UL << distance)) != 0;
     }
 
     /// <summary>The request of stream 1 after an h2c upgrade: already parsed by HTTP/1.1, half-closed from the client's side.</summary>
@@ -388,7 +440,8 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             _malformed = $"connection-specific field '{Printable(name)}'";
             return;
         }
-        if (name.SequenceEqual("te"u8) && !value.SequenceEqual("trailers"u8))
+        // §8.2.2; transfer-coding names are case-insensitive (RFC 9110 §10.1.4), so "TRAILERS" is the same value.
+        if (name.SequenceEqual("te"u8) && !Ascii.EqualsIgnoreCase(value, "trailers"u8))
         {
             _malformed = "TE other than 'trailers'";
             return;

@@ -102,7 +102,7 @@ internal sealed partial class Http2Connection : IConnectionProtocol, IOutputDrai
         if (!ApplySettings(http2Settings, acknowledge: false)) return false;
         WriteServerPreface();
         ArmPrefaceTimer();
-        _lastClientStreamId = 1;
+        NoteStreamOpened(1);
         OpenUpgradedStream(context);
         return !IsClosed;
     }
