@@ -40,7 +40,7 @@ internal sealed record BenchPlan(
         if (spec.AbsenceReason(benchCase.Protocol) is { } reason) return reason;
         if (Http2Servers is not null && !Http2Servers.Contains(spec.Name))
         {
-            return $"not in --quick's HTTP/2 set ({string.Join(", ", Http2Servers.Order(StringComparer.Ordinal))}); name it in --servers to measure it";
+            return $"not in --quick's HTTP/2 set ({string.Join(", ", Http2Servers.Order(StringComparer.Ordinal))})";
         }
         return null;
     }

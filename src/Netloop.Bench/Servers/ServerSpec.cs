@@ -45,7 +45,8 @@ internal sealed record ServerSpec(string Name, ServerFamily Family, string Descr
 
     /// <summary>
     /// Whether this server is measured in <paramref name="benchCase"/>: it speaks the case's protocol and the case's
-    /// family suits it (see <see cref="RunsCasesOf"/>). Every decision of which server runs which case goes through here.
+    /// family suits it (see <see cref="RunsCasesOf"/>). Every decision of which server runs which case goes through here
+    /// (and <see cref="Running.BenchPlan.Runs"/>, which may keep a run's HTTP/2 cases to fewer servers).
     /// </summary>
     public bool Runs(BenchCase benchCase) => Speaks(benchCase.Protocol) && RunsCasesOf(benchCase.Family);
 

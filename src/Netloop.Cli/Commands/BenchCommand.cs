@@ -96,7 +96,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<int?> _idleH2 = new("--idle-h2")
     {
-        Description = "Idle HTTP/2 connections of the h2-idle case, each held after its SETTINGS exchange (one process's file limit bounds it for every server). Default: as many as --idle.",
+        Description = "Idle HTTP/2 connections of the h2-idle case, each held after its SETTINGS exchange; past one process's file limit, as with --idle. Default: as many as --idle.",
         HelpName = "n",
         CustomParser = IntegerParser.InRange(1, 1_000_000),
     };
