@@ -36,6 +36,12 @@ internal sealed record BenchOptions
     /// <summary>Idle connections of the idle case.</summary>
     public int IdleConnections { get; init; } = 10_000;
 
+    /// <summary>Idle connections of the HTTP/2 idle case (<c>--idle-h2</c>); null: as many as <see cref="IdleConnections"/>.</summary>
+    public int? IdleH2Connections { get; init; }
+
+    /// <summary>The servers the HTTP/2 cases run against (see <see cref="Running.BenchPlan.Http2Servers"/>); null: every server that speaks HTTP/2.</summary>
+    public IReadOnlySet<string>? Http2Servers { get; init; }
+
     /// <summary>Where results.json, report.md, the charts and logs/ go.</summary>
     public required string OutputDirectory { get; init; }
 

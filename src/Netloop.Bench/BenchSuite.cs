@@ -34,10 +34,14 @@ internal static class BenchSuite
             var netloop = NetloopExecutable.ForCurrentProcess(options.CliAssemblyPath);
             var launcher = new ServerLauncher(netloop, options.RepositoryRoot, scratch, logs);
             var load = new LoadRunner(netloop, pinning, logs);
-            var plan = new BenchPlan(options.Servers, options.Cases, options.Rounds, options.Duration, options.Warmup, options.SoakDuration, fileLimit > 0 ? fileLimit : 1024);
+            var h2load = new H2LoadRunner(CpuPinning.FindOnPath("h2load"), pinning, logs);
+            var plan = new BenchPlan(options.Servers, options.Cases, options.Rounds, options.Duration, options.Warmup, options.SoakDuration, fileLimit > 0 ? fileLimit : 1024)
+            {
+                Http2Servers = options.Http2Servers,
+            };
             progress.WriteLine($"netloop bench: {options.Servers.Count} servers × {options.Cases.Count} cases × {options.Rounds} rounds, {Format.Duration(options.Duration.TotalSeconds)} per case; {pinning.Describe()}; output {output}");
 
-            var runner = new BenchRunner(plan, launcher, load, pinning, logs, progress);
+            var runner = new BenchRunner(plan, launcher, load, h2load, pinning, logs, progress);
             var (servers, results) = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
 
             var report = new BenchReport
@@ -54,6 +58,7 @@ internal static class BenchSuite
                     DurationSeconds = options.Duration.TotalSeconds,
                     WarmupSeconds = options.Warmup.TotalSeconds,
                     IdleConnections = options.IdleConnections,
+                    IdleH2Connections = options.IdleH2Connections ?? options.IdleConnections,
                     SoakDurationSeconds = options.SoakDuration.TotalSeconds,
                 },
                 Servers = servers,

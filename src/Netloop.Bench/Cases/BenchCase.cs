@@ -6,10 +6,10 @@ namespace Netloop.Bench.Cases;
 /// <param name="Name">What <c>--cases</c> and the report call it: <c>plaintext-256</c>, <c>idle</c>.</param>
 /// <param name="Family">The cases it is grouped with in tables and charts: <c>echo</c>, <c>plaintext</c>, <c>pipelined</c>, …</param>
 /// <param name="Kind">How it is measured.</param>
-/// <param name="Protocol">Echo or HTTP.</param>
+/// <param name="Protocol">Echo, HTTP/1.1 or HTTP/2.</param>
 /// <param name="Path">The HTTP path requested (empty for echo).</param>
 /// <param name="Connections">Concurrent connections.</param>
-/// <param name="Pipeline">HTTP requests in flight per connection.</param>
+/// <param name="Pipeline">HTTP requests in flight per connection: pipelined over HTTP/1.1, concurrent streams over HTTP/2 (h2load <c>-m</c>).</param>
 /// <param name="RequestsPerConnection">Requests before a connection closes and reconnects (0 = never).</param>
 /// <param name="PayloadBytes">Echo message size.</param>
 internal sealed record BenchCase(
@@ -37,6 +37,9 @@ internal sealed record BenchCase(
                 CaseCatalog.Json => $"HTTP JSON, {connections} connections",
                 CaseCatalog.Churn => $"HTTP connection churn ({RequestsPerConnection} requests, the last with Connection: close, then reconnect), {connections} connections",
                 CaseCatalog.Idle => $"Idle keep-alive connections: {connections} open, RSS per connection",
+                CaseCatalog.H2Plaintext => $"HTTP/2 (h2c) plaintext, {connections} connections × {Pipeline} streams",
+                CaseCatalog.H2Json => $"HTTP/2 (h2c) JSON, {connections} connections × {Pipeline} streams",
+                CaseCatalog.H2Idle => $"Idle HTTP/2 connections: {connections} open after the SETTINGS exchange, RSS per connection",
                 CaseCatalog.Soak => $"Soak: HTTP plaintext, {connections} connections, constant load",
                 CaseCatalog.Startup => Protocol == LoadProtocol.Echo
                     ? "Start-up: spawn to first echo round trip"

@@ -21,6 +21,18 @@ internal static class CaseCatalog
     public const string Soak = "soak";
     /// <summary>Milliseconds from spawn to first answer and RSS then, JIT and NativeAOT builds side by side.</summary>
     public const string Startup = "startup";
+    /// <summary>HTTP/2 (h2c) <c>GET /plaintext</c> driven by h2load, at two connection × stream shapes.</summary>
+    public const string H2Plaintext = "h2-plaintext";
+    /// <summary>HTTP/2 (h2c) <c>GET /json</c> driven by h2load.</summary>
+    public const string H2Json = "h2-json";
+    /// <summary>RSS per idle HTTP/2 connection after the SETTINGS exchange.</summary>
+    public const string H2Idle = "h2-idle";
+
+    /// <summary>The group <c>--cases</c> accepts for every HTTP/2 case (a name, not a family: its cases keep their own families).</summary>
+    public const string Http2Group = "h2";
+
+    /// <summary>h2load's shapes of the h2 plaintext family, (connections, streams per connection), as in the issue.</summary>
+    public static IReadOnlyList<(int Connections, int Streams)> H2PlaintextShapes { get; } = [(100, 10), (16, 100)];
 
     /// <summary>The connection counts of the echo and plaintext families.</summary>
     public static IReadOnlyList<int> ConnectionCounts { get; } = [64, 256, 1024, 10_000];
@@ -31,8 +43,11 @@ internal static class CaseCatalog
     /// <summary>Connections of the soak: the headline plaintext case, held for the whole soak.</summary>
     public const int SoakConnections = 256;
 
-    /// <summary>Every case in report order, soak last; <paramref name="idleConnections"/> is <c>--idle</c>.</summary>
-    public static IReadOnlyList<BenchCase> All(int idleConnections)
+    /// <summary>
+    /// Every case in report order, soak last; <paramref name="idleConnections"/> is <c>--idle</c>,
+    /// <paramref name="idleH2Connections"/> <c>--idle-h2</c> (null: as many as <paramref name="idleConnections"/>).
+    /// </summary>
+    public static IReadOnlyList<BenchCase> All(int idleConnections, int? idleH2Connections = null)
     {
         var cases = new List<BenchCase>();
         foreach (int c in ConnectionCounts)
@@ -47,6 +62,13 @@ internal static class CaseCatalog
         cases.Add(new BenchCase(Name(Json, 256), Json, CaseKind.Throughput, LoadProtocol.Http, "/json", 256));
         cases.Add(new BenchCase(Name(Churn, 256), Churn, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", 256, RequestsPerConnection: 10));
         cases.Add(new BenchCase(Idle, Idle, CaseKind.Idle, LoadProtocol.Http, "/plaintext", idleConnections));
+        foreach (var (connections, streams) in H2PlaintextShapes)
+        {
+            cases.Add(new BenchCase(Name(H2Plaintext, connections), H2Plaintext, CaseKind.Throughput, LoadProtocol.Http2, "/plaintext", connections, Pipeline: streams));
+        }
+        cases.Add(new BenchCase(Name(H2Json, 100), H2Json, CaseKind.Throughput, LoadProtocol.Http2, "/json", 100, Pipeline: 10));
+        // The idle HTTP/2 connections send no request: the path is the warm-up's, which runs GET /plaintext over HTTP/2 first.
+        cases.Add(new BenchCase(H2Idle, H2Idle, CaseKind.Idle, LoadProtocol.Http2, "/plaintext", idleH2Connections ?? idleConnections));
         cases.Add(new BenchCase(Name(Startup, "http"), Startup, CaseKind.Startup, LoadProtocol.Http, "/plaintext", 1));
         cases.Add(new BenchCase(Name(Startup, "echo"), Startup, CaseKind.Startup, LoadProtocol.Echo, "", 1));
         cases.Add(new BenchCase(Soak, Soak, CaseKind.Soak, LoadProtocol.Http, "/plaintext", SoakConnections));
@@ -54,30 +76,43 @@ internal static class CaseCatalog
     }
 
     /// <summary>What runs without <c>--cases</c>: everything but the soak, which takes <c>--soak-duration</c> per server and is asked for by name.</summary>
-    public static IReadOnlyList<BenchCase> Default(int idleConnections) => All(idleConnections).Where(c => c.Kind != CaseKind.Soak).ToList();
-
-    /// <summary>The <c>--quick</c> subset: the headline cases at 256 connections, the idle-memory case and start-up (under 10 s for every server).</summary>
-    public static IReadOnlyList<BenchCase> Quick(int idleConnections) =>
-        All(idleConnections).Where(c => c.Name is "echo-256" or "plaintext-256" or "pipelined-256" or Idle || c.Family == Startup).ToList();
-
-    /// <summary>Every name <c>--cases</c> accepts, for help and errors: the families, then each case.</summary>
-    public static string Names { get; } =
-        string.Join(", ", new[] { "all", Echo, Plaintext, Startup }.Concat(All(1).Select(c => c.Name)));
+    public static IReadOnlyList<BenchCase> Default(int idleConnections, int? idleH2Connections = null) =>
+        All(idleConnections, idleH2Connections).Where(c => c.Kind != CaseKind.Soak).ToList();
 
     /// <summary>
-    /// Parses a comma-separated list of case names (<c>plaintext-256</c>), families (<c>echo</c>: every echo case) or
-    /// <c>all</c> (the default set). The result keeps catalog order without duplicates.
+    /// The <c>--quick</c> subset: the headline cases at 256 connections, the idle-memory case, start-up, and over HTTP/2
+    /// the headline h2load shape and the idle case (a few seconds for every server).
     /// </summary>
-    public static bool TryParse(string list, int idleConnections, out IReadOnlyList<BenchCase> cases, out string? error)
+    public static IReadOnlyList<BenchCase> Quick(int idleConnections, int? idleH2Connections = null) =>
+        All(idleConnections, idleH2Connections)
+            .Where(c => c.Name is "echo-256" or "plaintext-256" or "pipelined-256" or Idle or "h2-plaintext-100" or H2Idle || c.Family == Startup)
+            .ToList();
+
+    /// <summary>Every name <c>--cases</c> accepts, for help and errors: the families and groups, then each case.</summary>
+    public static string Names { get; } =
+        string.Join(", ", new[] { "all", Echo, Plaintext, Startup, Http2Group, H2Plaintext }.Concat(All(1).Select(c => c.Name)));
+
+    /// <summary>
+    /// Parses a comma-separated list of case names (<c>plaintext-256</c>), families (<c>echo</c>: every echo case), the
+    /// group <c>h2</c> (every HTTP/2 case) or <c>all</c> (the default set). The result keeps catalog order without duplicates.
+    /// </summary>
+    public static bool TryParse(string list, int idleConnections, out IReadOnlyList<BenchCase> cases, out string? error) =>
+        TryParse(list, idleConnections, null, out cases, out error);
+
+    /// <summary>As <see cref="TryParse(string, int, out IReadOnlyList{BenchCase}, out string?)"/>, with <c>--idle-h2</c> (null: as <paramref name="idleConnections"/>).</summary>
+    public static bool TryParse(string list, int idleConnections, int? idleH2Connections, out IReadOnlyList<BenchCase> cases, out string? error)
     {
-        var all = All(idleConnections);
+        var all = All(idleConnections, idleH2Connections);
         var chosen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string name = raw.ToLowerInvariant();
-            var matches = name == "all"
-                ? Default(idleConnections)
-                : all.Where(c => c.Name == name || c.Family == name).ToList();
+            var matches = name switch
+            {
+                "all" => Default(idleConnections, idleH2Connections),
+                Http2Group => all.Where(c => c.Protocol == LoadProtocol.Http2).ToList(),
+                _ => all.Where(c => c.Name == name || c.Family == name).ToList(),
+            };
             if (matches.Count == 0)
             {
                 cases = [];

@@ -68,6 +68,8 @@ internal sealed record BenchSettings
     public double WarmupSeconds { get; init; }
     /// <summary><c>--idle</c>.</summary>
     public int IdleConnections { get; init; }
+    /// <summary><c>--idle-h2</c>: idle connections of the HTTP/2 idle case.</summary>
+    public int IdleH2Connections { get; init; }
     /// <summary><c>--soak-duration</c>.</summary>
     public double SoakDurationSeconds { get; init; }
 }
@@ -98,7 +100,7 @@ internal sealed record CaseEntry
     public required string Family { get; init; }
     /// <summary><c>Throughput</c>, <c>Idle</c> or <c>Soak</c>.</summary>
     public required string Kind { get; init; }
-    /// <summary><c>Echo</c> or <c>Http</c>.</summary>
+    /// <summary><c>Echo</c>, <c>Http</c> or <c>Http2</c>.</summary>
     public required string Protocol { get; init; }
     /// <summary>Heading in the report.</summary>
     public string Title { get; init; } = "";
@@ -123,6 +125,8 @@ internal static class CaseStatus
     public const string Failed = "failed";
     /// <summary>Never attempted: the server is not installed or did not build, or the run was interrupted first.</summary>
     public const string NotRun = "not run";
+    /// <summary>Left out on purpose, neither run nor failed (a "–" in the report): a server that does not speak HTTP/2, or one --quick keeps out of the HTTP/2 cases.</summary>
+    public const string Excluded = "excluded";
 }
 
 /// <summary>One server in one case: every round and their median.</summary>
@@ -134,7 +138,7 @@ internal sealed record CaseResult
     public required string Case { get; init; }
     /// <summary>See <see cref="CaseStatus"/>.</summary>
     public required string Status { get; init; }
-    /// <summary>Why it failed or did not run (the first round's reason when every round failed).</summary>
+    /// <summary>Why it failed, did not run or is excluded (the first round's reason when every round failed).</summary>
     public string? Failure { get; init; }
     /// <summary>Medians over the rounds that succeeded; null when none did.</summary>
     public Measurement? Median { get; init; }
@@ -176,6 +180,8 @@ internal sealed record Measurement
     public double P99Us { get; init; }
     /// <summary>99.9th percentile latency, µs.</summary>
     public double P999Us { get; init; }
+    /// <summary>Mean latency, µs, from a load generator that gives no percentiles (h2load, in the HTTP/2 cases, whose percentiles stay 0); null otherwise.</summary>
+    public double? MeanLatencyUs { get; init; }
     /// <summary>Errors of every kind.</summary>
     public long Errors { get; init; }
     /// <summary>The non-zero error kinds, e.g. <c>reset 3, timeout 1</c>.</summary>

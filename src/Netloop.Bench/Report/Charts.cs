@@ -27,8 +27,12 @@ internal static class Charts
             charts.Add(ByConnections(report, folder, cases, $"requests-{family}.png", $"{title}: requests/s vs connections", "requests/s", m => m.RequestsPerSecond));
             charts.Add(ByConnections(report, folder, cases, $"p99-{family}.png", $"{title}: p99 latency vs connections", "p99 latency (ms)", m => m.P99Us / 1000));
         }
-        var idle = report.Cases.FirstOrDefault(c => c.Kind == nameof(CaseKind.Idle));
-        if (idle is not null) charts.Add(IdleBars(report, folder, idle));
+        // HTTP/2 cases have one shape each (no connection sweep): a bar per server.
+        foreach (var h2 in report.Cases.Where(c => c.Kind == nameof(CaseKind.Throughput) && c.Protocol == nameof(LoadProtocol.Http2)))
+        {
+            charts.Add(BarsByServer(report, folder, h2, $"requests-{h2.Name}.png", $"{h2.Title}: requests/s", "requests/s", m => m.RequestsPerSecond, v => Format.Number(v)));
+        }
+        foreach (var idle in report.Cases.Where(c => c.Kind == nameof(CaseKind.Idle))) charts.Add(IdleBars(report, folder, idle));
         var soak = report.Cases.FirstOrDefault(c => c.Kind == nameof(CaseKind.Soak));
         if (soak is not null) charts.Add(SoakCurves(report, folder, soak));
         return charts;
@@ -73,9 +77,13 @@ internal static class Charts
     }
 
     private static ChartFile IdleBars(BenchReport report, string folder, CaseEntry idle) =>
-        BarsByServer(report, folder, idle, "idle-rss-per-connection.png",
-            $"RSS per idle connection ({Format.Count(idle.Connections)} idle keep-alive connections)", "bytes per connection",
-            m => m.Idle?.BytesPerConnection, v => Format.Count(v) + " B");
+        idle.Protocol == nameof(LoadProtocol.Http2)
+            ? BarsByServer(report, folder, idle, $"{idle.Name}-rss-per-connection.png",
+                $"RSS per idle HTTP/2 connection ({Format.Count(idle.Connections)} after the SETTINGS exchange)", "bytes per connection",
+                m => m.Idle?.BytesPerConnection, v => Format.Count(v) + " B")
+            : BarsByServer(report, folder, idle, "idle-rss-per-connection.png",
+                $"RSS per idle connection ({Format.Count(idle.Connections)} idle keep-alive connections)", "bytes per connection",
+                m => m.Idle?.BytesPerConnection, v => Format.Count(v) + " B");
 
     // One bar per server that took part in the case, in the server's colour, its value written above it; a server
     // without a figure keeps its place on the axis, labelled as failed or not run.
@@ -84,7 +92,7 @@ internal static class Charts
         Func<Measurement, double?> value, Func<double, string> label)
     {
         var plot = NewPlot(title, "", yLabel);
-        var servers = report.Servers.Where(s => report.Results.Any(r => r.Server == s.Name && r.Case == entry.Name)).ToList();
+        var servers = report.Servers.Where(s => report.Results.Any(r => r.Server == s.Name && r.Case == entry.Name && r.Status != CaseStatus.Excluded)).ToList();
         var bars = new List<Bar>();
         var tickLabels = new List<string>();
         double top = 0;

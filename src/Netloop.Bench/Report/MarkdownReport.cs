@@ -31,7 +31,7 @@ internal static class MarkdownReport
         Line($"Machine: {m.Cores} cores ({m.CpuModel}), {Format.Bytes(m.MemoryBytes)} memory, Linux {m.Kernel}, {m.Dotnet}, RLIMIT_NOFILE {Format.Count(m.OpenFileLimit)}; {m.Pinning}.  ");
         string rounds = s.Rounds == 1 ? "1 round" : $"{s.Rounds} rounds (each visits every server in turn)";
         Line($"Settings: {rounds}, {Format.Duration(s.DurationSeconds)} per case, {Format.Duration(s.WarmupSeconds)} warm-up per server start, " +
-             $"{Format.Count(s.IdleConnections)} idle connections{(report.Cases.Any(c => c.Family == CaseCatalog.Soak) ? $", soak {Format.Duration(s.SoakDurationSeconds)}" : "")}" +
+             $"{Format.Count(s.IdleConnections)} idle connections{(report.Cases.Any(c => c.Family == CaseCatalog.H2Idle) ? $" ({Format.Count(s.IdleH2Connections)} over HTTP/2)" : "")}{(report.Cases.Any(c => c.Family == CaseCatalog.Soak) ? $", soak {Format.Duration(s.SoakDurationSeconds)}" : "")}" +
              $"{(s.Quick ? " (--quick)" : "")}. The run took {Format.Duration(report.ElapsedSeconds)}.");
         Line();
         Line("Figures are medians over the rounds that succeeded. *vs X* divides a server's figure by peer X's in the same run. " +
@@ -113,22 +113,33 @@ internal static class MarkdownReport
     {
         var peers = PeersFor(report, entry);
         bool echo = entry.Protocol == nameof(LoadProtocol.Echo);
+        bool http2 = entry.Protocol == nameof(LoadProtocol.Http2);
         line($"## {entry.Title} (`{entry.Name}`)");
         line("");
+        if (http2)
+        {
+            line($"Driven by h2load over h2c (HTTP/2 by prior knowledge): `h2load -t 1 -c {entry.Connections} -m {entry.Pipeline} -D {H2LoadDuration(report.Settings.DurationSeconds)} http://127.0.0.1:PORT{PathOf(entry)}`, pinned like `netloop load`. " +
+                 "h2load gives no percentiles: *mean* is its mean time per request. A round with any failed, errored or timed-out request, or any answer not 2xx, is a failed round.");
+            line("");
+        }
         var header = new List<string> { "server", "requests/s" };
         if (echo) header.Add("MB/s");
         header.AddRange(peers.Select(p => $"vs {p.Label}"));
         bool allocations = report.Results.Any(r => r.Case == entry.Name && r.Median?.AllocatedBytesPerRequest is not null);
         header.Add("server CPU µs/req");
         if (allocations) header.AddRange(["alloc B/req", "loop alloc B/req"]);
-        header.AddRange(["p50", "p99", "errors", "rounds (requests/s)"]);
+        header.AddRange(http2 ? ["mean", "errors", "rounds (requests/s)"] : ["p50", "p99", "errors", "rounds (requests/s)"]);
         line("| " + string.Join(" | ", header) + " |");
         line("|---|" + string.Concat(header.Skip(1).Select(_ => "---:|")));
         foreach (var server in ServersOf(report, entry))
         {
             var result = Find(report, server.Name, entry.Name);
             var cells = new List<string> { server.Name };
-            if (result?.Median is not { } median)
+            if (result?.Status == CaseStatus.Excluded)
+            {
+                cells.AddRange(Enumerable.Repeat(Dash, header.Count - 1));
+            }
+            else if (result?.Median is not { } median)
             {
                 cells.Add($"**{Format.Cell(Long(result))}**");
                 cells.AddRange(Enumerable.Repeat(Dash, header.Count - 2));
@@ -148,14 +159,22 @@ internal static class MarkdownReport
                     cells.Add(median.AllocatedBytesPerRequest is { } allocated ? Format.BytesPerRequest(allocated) : Dash);
                     cells.Add(median.LoopAllocatedBytesPerRequest is { } loops ? Format.BytesPerRequest(loops) : Dash);
                 }
-                cells.Add(Format.Latency(median.P50Us));
-                cells.Add(Format.Latency(median.P99Us));
+                if (http2)
+                {
+                    cells.Add(median.MeanLatencyUs is { } mean ? Format.Latency(mean) : Dash);
+                }
+                else
+                {
+                    cells.Add(Format.Latency(median.P50Us));
+                    cells.Add(Format.Latency(median.P99Us));
+                }
                 cells.Add(median.Errors == 0 ? "0" : Format.Count(median.Errors));
                 cells.Add(string.Join(" / ", result.Rounds.Select(r => r.Ok ? Format.Count(r.RequestsPerSecond) : "failed")));
             }
             line("| " + string.Join(" | ", cells) + " |");
         }
         line("");
+        WriteExclusions(report, entry, line);
         if (report.Servers.Any(s => s.Name == "serial") && entry.Connections > 1)
         {
             line("`serial` serves one connection at a time while the others wait in the listen backlog: its latencies cover only the requests that completed.");
@@ -170,6 +189,20 @@ internal static class MarkdownReport
         WriteReferenceAbsence(report, entry, line);
     }
 
+    // The servers a "–" row stands for, each with its reason (BenchPlan.Exclusion): no failure, so not in the failure list.
+    private static void WriteExclusions(BenchReport report, CaseEntry entry, Action<string> line)
+    {
+        var excluded = report.Results.Where(r => r.Case == entry.Name && r.Status == CaseStatus.Excluded).ToList();
+        if (excluded.Count == 0) return;
+        var reasons = excluded.GroupBy(r => r.Failure ?? "excluded").Select(g => $"{string.Join(", ", g.Select(r => $"`{r.Server}`"))}: {g.Key}");
+        line($"{Dash} not measured in this case, by design: {Format.Cell(string.Join("; ", reasons))}.");
+        line("");
+    }
+
+    private static string H2LoadDuration(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{Math.Round(seconds * 1000):0}ms");
+
+    private static string PathOf(CaseEntry entry) => entry.Family == CaseCatalog.H2Json ? "/json" : "/plaintext";
+
     // The C reference is left out of the cases it cannot serve (ServerSpec.Runs): say so where its row would be.
     private static void WriteReferenceAbsence(BenchReport report, CaseEntry entry, Action<string> line)
     {
@@ -183,10 +216,21 @@ internal static class MarkdownReport
         var peers = PeersFor(report, entry);
         line($"## {entry.Title} (`{entry.Name}`)");
         line("");
-        line($"Bytes per idle connection = (server RSS with {Format.Count(entry.Connections)} idle keep-alive connections open − server RSS before the first) / " +
+        if (entry.Protocol == nameof(LoadProtocol.Http2))
+        {
+            line($"Bytes per idle HTTP/2 connection = (server RSS with {Format.Count(entry.Connections)} idle HTTP/2 connections open − server RSS before the first) / " +
+                 $"{Format.Count(entry.Connections)}: the server is started (Kestrel and nginx on an HTTP/2-only cleartext endpoint), warmed by {IdleWarmup.Connections * IdleWarmup.RequestsPerConnection} GETs over HTTP/2 " +
+                 $"({IdleWarmup.Connections} connections × {IdleWarmup.RequestsPerConnection} streams), its RSS read; then `netloop load --target h2c://… --idle` opens the connections {LoadOptions.DefaultIdleBatch} at a time, " +
+                 "each sends the client preface and an empty SETTINGS, acknowledges the server's SETTINGS, waits for the server to acknowledge its own, and stays open and silent (no stream); the RSS is read again while the server holds them all. " +
+                 "*From a cold start* and *heap* as in the HTTP/1.1 idle case.");
+        }
+        else
+        {
+            line($"Bytes per idle connection = (server RSS with {Format.Count(entry.Connections)} idle keep-alive connections open − server RSS before the first) / " +
              $"{Format.Count(entry.Connections)}, measured as a user would: the server is started, warmed by {IdleWarmup.Connections * IdleWarmup.RequestsPerConnection} requests, its RSS read from /proc; " +
              $"then the connections open {LoadOptions.DefaultIdleBatch} at a time, each from a 127.0.0.x source address, each makes one request, reads the answer and stays open and silent; the RSS is read again while the server holds them all. " +
              "*From a cold start* is the same with the RSS before read right after start-up, before any request (the bench's method until P6); *heap* is the managed heap's growth per connection from the server's SIGUSR2 stats line (uncollected garbage included; netloop and Kestrel only).");
+        }
         line("");
         var header = new List<string> { "server", "bytes per idle connection" };
         header.AddRange(peers.Select(p => $"vs {p.Label}"));
@@ -198,6 +242,11 @@ internal static class MarkdownReport
             var result = Find(report, server.Name, entry.Name);
             var cells = new List<string> { server.Name };
             var idle = result?.Median?.Idle ?? result?.Rounds.LastOrDefault(r => r.Idle is not null)?.Idle;
+            if (result?.Status == CaseStatus.Excluded)
+            {
+                line("| " + string.Join(" | ", cells.Concat(Enumerable.Repeat(Dash, header.Count - 1))) + " |");
+                continue;
+            }
             if (result?.Median is null)
             {
                 cells.Add($"**{Format.Cell(Long(result))}**");
@@ -233,6 +282,7 @@ internal static class MarkdownReport
             line("| " + string.Join(" | ", cells) + " |");
         }
         line("");
+        WriteExclusions(report, entry, line);
     }
 
     private static void WriteSoakCase(BenchReport report, CaseEntry entry, Action<string> line)
@@ -262,7 +312,7 @@ internal static class MarkdownReport
 
     private static void WriteFailures(BenchReport report, Action<string> line)
     {
-        var failures = report.Results.Where(r => r.Status != CaseStatus.Ok).ToList();
+        var failures = report.Results.Where(r => r.Status is not (CaseStatus.Ok or CaseStatus.Excluded)).ToList();
         line("## Failures and servers that did not run");
         line("");
         if (failures.Count == 0)
@@ -308,6 +358,7 @@ internal static class MarkdownReport
     {
         null => "not run",
         { Status: CaseStatus.NotRun } => result.Failure ?? "not run",
+        { Status: CaseStatus.Excluded } => $"{Dash} ({result.Failure ?? "excluded"})",
         { Status: CaseStatus.Failed } => $"failed: {result.Failure}",
         { Status: CaseStatus.Partial } => $"partial: {result.Failure}",
         _ => "ok",

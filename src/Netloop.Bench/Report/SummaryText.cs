@@ -123,9 +123,12 @@ internal static class SummaryText
 
     private static string Problem(CaseResult result)
     {
-        string reason = result.Status == CaseStatus.NotRun
-            ? result.Failure ?? "not run"
-            : $"FAILED: {result.Failure ?? "no round succeeded"}";
+        string reason = result.Status switch
+        {
+            CaseStatus.NotRun => result.Failure ?? "not run",
+            CaseStatus.Excluded => $"{Dash} ({result.Failure ?? "excluded"})",
+            _ => $"FAILED: {result.Failure ?? "no round succeeded"}",
+        };
         reason = reason.Replace('\n', ' ');
         return reason.Length <= LongestReason ? reason : string.Concat(reason.AsSpan(0, LongestReason - 1), "…");
     }

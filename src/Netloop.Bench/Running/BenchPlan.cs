@@ -20,6 +20,31 @@ internal sealed record BenchPlan(
     TimeSpan SoakDuration,
     long OpenFileLimit)
 {
+    /// <summary>
+    /// The servers the HTTP/2 cases run against, by name; null for every server that speaks HTTP/2. <c>--quick</c> without
+    /// <c>--servers</c> keeps them to the comparison the HTTP/2 targets are about (epoll, Kestrel, nginx), to stay short.
+    /// </summary>
+    public IReadOnlySet<string>? Http2Servers { get; init; }
+
+    /// <summary>Whether <paramref name="spec"/> is measured in <paramref name="benchCase"/>: it runs the case (<see cref="ServerSpec.Runs"/>) and the plan keeps it.</summary>
+    public bool Runs(ServerSpec spec, BenchCase benchCase) => Exclusion(spec, benchCase) is null && spec.Runs(benchCase);
+
+    /// <summary>
+    /// Why <paramref name="spec"/> is left out of an HTTP/2 case, for a "–" row in the report: it does not speak HTTP/2, or
+    /// the plan keeps the case to other servers. Null when it takes part, and for every other case (those leave out
+    /// what does not run them without a row, as they always have).
+    /// </summary>
+    public string? Exclusion(ServerSpec spec, BenchCase benchCase)
+    {
+        if (benchCase.Protocol != LoadProtocol.Http2) return null;
+        if (spec.AbsenceReason(benchCase.Protocol) is { } reason) return reason;
+        if (Http2Servers is not null && !Http2Servers.Contains(spec.Name))
+        {
+            return $"not in --quick's HTTP/2 set ({string.Join(", ", Http2Servers.Order(StringComparer.Ordinal))})";
+        }
+        return null;
+    }
+
     /// <summary>File descriptors a server or load process keeps for itself besides connections.</summary>
     public const int ReservedFds = 512;
 

@@ -32,7 +32,7 @@ internal sealed partial class BenchRunner
     /// <summary>The rows a case has in the results: one per server that runs it, or for start-up one per build.</summary>
     private IEnumerable<(string Name, ServerSpec Spec)> ResultRowsOf(BenchCase benchCase)
     {
-        var servers = _plan.Servers.Where(s => s.Runs(benchCase));
+        var servers = _plan.Servers.Where(s => _plan.Runs(s, benchCase));
         return benchCase.Kind == CaseKind.Startup
             ? servers.SelectMany(StartupEntrantsOf).Select(e => (e.Name, e.Spec))
             : servers.Select(s => (s.Name, s));

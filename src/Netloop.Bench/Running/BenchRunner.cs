@@ -10,9 +10,11 @@ namespace Netloop.Bench.Running;
 
 /// <summary>
 /// Runs a <see cref="BenchPlan"/>: prepares every server, then for each round visits each server in turn, starting it
-/// once per protocol (echo, then HTTP) and once more, fresh, for the idle case; the soak runs once per server after
-/// the rounds. Every server and case that cannot run is recorded with its reason; nothing is skipped silently (a case
-/// a server does not take part in, see <see cref="ServerSpec.Runs"/>, is no row of the results at all).
+/// once per protocol (echo, then HTTP/1.1 with <c>netloop load</c>, then HTTP/2 with h2load) and once more, fresh, for
+/// each idle case; the soak runs once per server after the rounds. Every server and case that cannot run is recorded
+/// with its reason; nothing is skipped silently (a case a server does not take part in, see <see cref="ServerSpec.Runs"/>,
+/// is no row of the results at all, except in the HTTP/2 cases, where it is an "excluded" row with the reason: see
+/// <see cref="BenchPlan.Exclusion"/>).
 /// </summary>
 internal sealed partial class BenchRunner
 {
@@ -26,17 +28,19 @@ internal sealed partial class BenchRunner
     private readonly BenchPlan _plan;
     private readonly ServerLauncher _launcher;
     private readonly LoadRunner _load;
+    private readonly H2LoadRunner _h2load;
     private readonly CpuPinning _pinning;
     private readonly string _logs;
     private readonly TextWriter _progress;
     private readonly Dictionary<(string Server, string Case), List<Measurement>> _rounds = [];
 
     /// <summary>Creates a runner; <paramref name="progress"/> gets one line per measurement.</summary>
-    public BenchRunner(BenchPlan plan, ServerLauncher launcher, LoadRunner load, CpuPinning pinning, string logDirectory, TextWriter progress)
+    public BenchRunner(BenchPlan plan, ServerLauncher launcher, LoadRunner load, H2LoadRunner h2load, CpuPinning pinning, string logDirectory, TextWriter progress)
     {
         _plan = plan;
         _launcher = launcher;
         _load = load;
+        _h2load = h2load;
         _pinning = pinning;
         _logs = logDirectory;
         _progress = progress;
@@ -56,7 +60,8 @@ internal sealed partial class BenchRunner
         }
 
         var throughput = _plan.Cases.Where(c => c.Kind == CaseKind.Throughput).ToList();
-        var idle = _plan.Cases.FirstOrDefault(c => c.Kind == CaseKind.Idle);
+        var idles = _plan.Cases.Where(c => c.Kind == CaseKind.Idle).ToList();
+        if (_h2load.Path is null && throughput.Any(c => c.Protocol == LoadProtocol.Http2)) Say($"HTTP/2 cases: {H2LoadRunner.MissingReason}; they are reported as failed");
         var soak = _plan.Cases.FirstOrDefault(c => c.Kind == CaseKind.Soak);
         var startup = _plan.Cases.Where(c => c.Kind == CaseKind.Startup).ToList();
         for (int round = 1; round <= _plan.Rounds && !cancellationToken.IsCancellationRequested; round++)
@@ -65,16 +70,17 @@ internal sealed partial class BenchRunner
             {
                 if (!availability[spec.Name].Available || cancellationToken.IsCancellationRequested) continue;
                 if (startup.Count > 0 && StartupEntrant.Measures(spec)) await RunStartupAsync(spec, startup, round, cancellationToken).ConfigureAwait(false);
-                foreach (var protocol in new[] { LoadProtocol.Echo, LoadProtocol.Http })
+                foreach (var protocol in new[] { LoadProtocol.Echo, LoadProtocol.Http, LoadProtocol.Http2 })
                 {
-                    var cases = throughput.Where(c => c.Protocol == protocol && spec.Runs(c)).ToList();
+                    var cases = throughput.Where(c => c.Protocol == protocol && _plan.Runs(spec, c)).ToList();
                     if (cases.Count > 0 && !cancellationToken.IsCancellationRequested)
                     {
                         await RunThroughputSessionAsync(spec, protocol, cases, round, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                if (idle is not null && spec.Runs(idle) && !cancellationToken.IsCancellationRequested)
+                foreach (var idle in idles.Where(c => _plan.Runs(spec, c)))
                 {
+                    if (cancellationToken.IsCancellationRequested) break;
                     Record(spec, idle, round, await RunIdleAsync(spec, idle, round, cancellationToken).ConfigureAwait(false), cancellationToken);
                 }
             }
@@ -83,7 +89,7 @@ internal sealed partial class BenchRunner
         {
             foreach (var spec in _plan.Servers)
             {
-                if (!availability[spec.Name].Available || !spec.Runs(soak) || cancellationToken.IsCancellationRequested) continue;
+                if (!availability[spec.Name].Available || !_plan.Runs(spec, soak) || cancellationToken.IsCancellationRequested) continue;
                 Record(spec, soak, 1, await RunSoakAsync(spec, soak, cancellationToken).ConfigureAwait(false), cancellationToken);
             }
         }
@@ -106,6 +112,13 @@ internal sealed partial class BenchRunner
                 string reason = availability[spec.Name].Available ? "not measured: the run was interrupted" : availability[spec.Name].Status;
                 results.Add(Medians.Summarize(name, benchCase.Name, rounds, reason));
             }
+            foreach (var spec in _plan.Servers)
+            {
+                if (_plan.Exclusion(spec, benchCase) is { } why)
+                {
+                    results.Add(new CaseResult { Server = spec.Name, Case = benchCase.Name, Status = CaseStatus.Excluded, Failure = why });
+                }
+            }
         }
         return (servers, results);
     }
@@ -114,6 +127,11 @@ internal sealed partial class BenchRunner
     {
         int maxConnections = Math.Max(1024, cases.Max(c => c.Connections) + 256);
         string name = $"r{round}-{spec.Name}-{protocol.ToString().ToLowerInvariant()}";
+        if (protocol == LoadProtocol.Http2 && _h2load.Path is null)
+        {
+            foreach (var benchCase in cases) Record(spec, benchCase, round, Failed(round, H2LoadRunner.MissingReason), cancellationToken);
+            return;
+        }
         var (server, failure) = await StartAsync(spec, protocol, FreePort(), maxConnections, name, waitForOutput: false, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -122,7 +140,11 @@ internal sealed partial class BenchRunner
                 foreach (var benchCase in cases) Record(spec, benchCase, round, Failed(round, failure!), cancellationToken);
                 return;
             }
-            if (_plan.Warmup > TimeSpan.Zero)
+            if (_plan.Warmup > TimeSpan.Zero && protocol == LoadProtocol.Http2)
+            {
+                await _h2load.RunAsync(H2LoadRequestFor(cases[0], server.Port, _plan.Warmup), $"{name}-warmup", cancellationToken).ConfigureAwait(false);
+            }
+            else if (_plan.Warmup > TimeSpan.Zero)
             {
                 var warmup = LoadRequest.For(cases[0], server.Port, _plan.Warmup, monitorPid: null);
                 await _load.RunAsync(warmup, $"{name}-warmup", cancellationToken).ConfigureAwait(false);
@@ -158,6 +180,7 @@ internal sealed partial class BenchRunner
 
     private async Task<Measurement> MeasureThroughputAsync(ServerSpec spec, ServerProcess server, BenchCase benchCase, int round, string logName, CancellationToken cancellationToken)
     {
+        if (benchCase.Protocol == LoadProtocol.Http2) return await MeasureH2LoadAsync(spec, server, benchCase, round, logName, cancellationToken).ConfigureAwait(false);
         var statsBefore = await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
         var before = ProcessTree.Read([server.Pid]);
         var outcome = await _load.RunAsync(LoadRequest.For(benchCase, server.Port, _plan.Duration, server.Pid), logName, cancellationToken).ConfigureAwait(false);
@@ -169,6 +192,37 @@ internal sealed partial class BenchRunner
         double cpu = result.Monitor is { CpuSeconds: > 0 } monitor ? monitor.CpuSeconds : Math.Max(0, after.CpuSeconds - before.CpuSeconds);
         return WithAllocations(FromResult(round, result, cpu), statsBefore, statsAfter);
     }
+
+    // h2load reports no server CPU: the server tree's CPU is read around the whole run (connects and teardown included,
+    // which take milliseconds of a run of seconds).
+    private async Task<Measurement> MeasureH2LoadAsync(ServerSpec spec, ServerProcess server, BenchCase benchCase, int round, string logName, CancellationToken cancellationToken)
+    {
+        var statsBefore = await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
+        var before = ProcessTree.Read([server.Pid]);
+        var outcome = await _h2load.RunAsync(H2LoadRequestFor(benchCase, server.Port, _plan.Duration), logName, cancellationToken).ConfigureAwait(false);
+        var after = ProcessTree.Read([server.Pid]);
+        var statsAfter = await ReadStatsAsync(spec, server, cancellationToken).ConfigureAwait(false);
+        if (server.HasExited) return Failed(round, server.ExitDescription);
+        if (outcome.Failure is not null || outcome.Result is not { } result) return Failed(round, outcome.Failure ?? "h2load failed");
+        double cpu = Math.Max(0, after.CpuSeconds - before.CpuSeconds);
+        var measurement = new Measurement
+        {
+            Round = round,
+            Ok = true,
+            RequestsPerSecond = result.RequestsPerSecond,
+            MegabytesPerSecond = result.DurationSeconds > 0 ? result.TrafficBytes / 1e6 / result.DurationSeconds : 0,
+            Requests = result.Succeeded,
+            DurationSeconds = result.DurationSeconds,
+            ServerCpuSeconds = cpu,
+            ServerCpuMicrosecondsPerRequest = cpu * 1e6 / result.Succeeded,
+            MeanLatencyUs = result.MeanRequestMicroseconds,
+        };
+        return WithAllocations(measurement, statsBefore, statsAfter);
+    }
+
+    /// <summary>The h2load run of <paramref name="benchCase"/> against a server on <paramref name="port"/>.</summary>
+    internal static H2LoadRequest H2LoadRequestFor(BenchCase benchCase, int port, TimeSpan duration) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{benchCase.Path}"), benchCase.Connections, benchCase.Pipeline, duration);
 
     /// <summary>
     /// Whether <paramref name="spec"/> answers SIGUSR2 with a stats line: netloop serve and the Kestrel peer. Never nginx,
@@ -200,7 +254,7 @@ internal sealed partial class BenchRunner
         if (loadProcesses > 60) return Failed(round, "too many connections for the 127.0.0.x source addresses the load can spread over");
 
         int port = FreePort();
-        string name = $"r{round}-{spec.Name}-idle";
+        string name = $"r{round}-{spec.Name}-{benchCase.Name}";
         var servers = new List<ServerProcess>();
         try
         {
@@ -208,7 +262,7 @@ internal sealed partial class BenchRunner
             int maxConnections = serverProcesses == 1 ? n + 256 : perProcess;
             for (int i = 0; i < serverProcesses; i++)
             {
-                var (server, failure) = await StartAsync(spec, LoadProtocol.Http, port, maxConnections, serverProcesses == 1 ? name : $"{name}{i + 1}",
+                var (server, failure) = await StartAsync(spec, benchCase.Protocol, port, maxConnections, serverProcesses == 1 ? name : $"{name}{i + 1}",
                     waitForOutput: spec.Family == ServerFamily.Netloop, cancellationToken, sharePort: serverProcesses > 1).ConfigureAwait(false);
                 if (server is null) return Failed(round, serverProcesses == 1 ? failure! : $"server process {i + 1} of {serverProcesses}: {failure}");
                 servers.Add(server);
@@ -218,7 +272,7 @@ internal sealed partial class BenchRunner
             // Two "before" readings: the cold one (right after start-up, the bench's figure until P6) and the one a user
             // takes, after a few requests (IdleWarmup). BENCHMARKS.md ("Bytes per idle connection") explains the gap.
             var cold = ProcessTree.Read(pids);
-            if (await IdleWarmup.RunAsync(port, benchCase.Path, cancellationToken).ConfigureAwait(false) is { } warmupProblem)
+            if (await IdleWarmup.RunAsync(port, benchCase.Path, cancellationToken, http2: benchCase.Protocol == LoadProtocol.Http2).ConfigureAwait(false) is { } warmupProblem)
             {
                 return Failed(round, warmupProblem);
             }
@@ -437,7 +491,10 @@ internal sealed partial class BenchRunner
         }
         else if (m.Ok)
         {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{m.RequestsPerSecond:N0} req/s, server CPU {m.ServerCpuMicrosecondsPerRequest:N1} µs/req, p99 {m.P99Us / 1000:N2} ms"));
+            string latency = m.MeanLatencyUs is { } mean
+                ? string.Create(CultureInfo.InvariantCulture, $"mean {mean / 1000:N2} ms")
+                : string.Create(CultureInfo.InvariantCulture, $"p99 {m.P99Us / 1000:N2} ms");
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{m.RequestsPerSecond:N0} req/s, server CPU {m.ServerCpuMicrosecondsPerRequest:N1} µs/req, {latency}"));
             if (m.AllocatedBytesPerRequest is { } allocated)
             {
                 string loops = m.LoopAllocatedBytesPerRequest is { } l ? $" (loops {Format.BytesPerRequest(l)})" : "";

@@ -26,6 +26,9 @@ internal sealed record CpuPinning(string? Taskset, int? ServerCpu, int? LoadCpu)
         return command.With(["--cpu", LoadCpu.Value.ToString(CultureInfo.InvariantCulture)]);
     }
 
+    /// <summary>A load generator other than <c>netloop load</c> (h2load): under taskset, or else unpinned, having no <c>--cpu</c>.</summary>
+    public ProcessCommand ExternalLoad(ProcessCommand command) => Wrap(command, LoadCpu);
+
     /// <summary>One line for the report.</summary>
     public string Describe()
     {

@@ -21,9 +21,14 @@ internal static class IdleWarmup
 
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Sends the warm-up to <c>127.0.0.1:<paramref name="port"/></c><paramref name="path"/>; null when every answer came, else why not.</summary>
-    public static async Task<string?> RunAsync(int port, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the warm-up to <c>127.0.0.1:<paramref name="port"/></c><paramref name="path"/>, over HTTP/2 by prior
+    /// knowledge when <paramref name="http2"/> (the same connections and requests, as streams); null when every answer
+    /// came, else why not.
+    /// </summary>
+    public static async Task<string?> RunAsync(int port, string path, CancellationToken cancellationToken, bool http2 = false)
     {
+        if (http2) return await RunHttp2Async(port, path, cancellationToken).ConfigureAwait(false);
         byte[] request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}\r\n\r\n");
         var buffer = new byte[16 * 1024];
         try
@@ -38,6 +43,34 @@ internal static class IdleWarmup
                 {
                     await socket.SendAsync(request, SocketFlags.None, timeout.Token).ConfigureAwait(false);
                     if (await ReadResponseAsync(socket, buffer, timeout.Token).ConfigureAwait(false) is { } problem) return problem;
+                }
+            }
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"a warm-up request got no answer within {s_timeout.TotalSeconds:0} s";
+        }
+        catch (SocketException e)
+        {
+            return $"a warm-up request failed: {e.Message}";
+        }
+    }
+
+    private static async Task<string?> RunHttp2Async(int port, string path, CancellationToken cancellationToken)
+    {
+        string authority = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            for (int c = 0; c < Connections; c++)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(s_timeout);
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token).ConfigureAwait(false);
+                if (await Servers.Http2Probe.GetAsync(socket, path, authority, RequestsPerConnection, timeout.Token).ConfigureAwait(false) is { } problem)
+                {
+                    return $"a warm-up request: {problem}";
                 }
             }
             return null;

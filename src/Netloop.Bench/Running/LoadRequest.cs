@@ -4,7 +4,7 @@ using Netloop.Bench.Cases;
 namespace Netloop.Bench.Running;
 
 /// <summary>One <c>netloop load</c> run, as the bench asks for it.</summary>
-/// <param name="Target"><c>http://127.0.0.1:P/plaintext</c> or <c>tcp://127.0.0.1:P</c>.</param>
+/// <param name="Target"><c>http://127.0.0.1:P/plaintext</c>, <c>tcp://127.0.0.1:P</c>, or <c>h2c://127.0.0.1:P</c> (idle only).</param>
 /// <param name="Connections">Concurrent connections.</param>
 /// <param name="Duration">How long to load (or, idle, to hold the connections open).</param>
 /// <param name="Pipeline">HTTP requests in flight per connection.</param>
@@ -27,9 +27,13 @@ internal sealed record LoadRequest(
     /// <summary>The request for <paramref name="benchCase"/> against a server on <paramref name="port"/>.</summary>
     public static LoadRequest For(BenchCase benchCase, int port, TimeSpan duration, int? monitorPid)
     {
-        string target = benchCase.Protocol == LoadProtocol.Echo
-            ? string.Create(CultureInfo.InvariantCulture, $"tcp://127.0.0.1:{port}")
-            : string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{benchCase.Path}");
+        // HTTP/2 comes here only for the idle case (h2load drives the others): netloop load's h2c:// target holds idle connections.
+        string target = benchCase.Protocol switch
+        {
+            LoadProtocol.Echo => string.Create(CultureInfo.InvariantCulture, $"tcp://127.0.0.1:{port}"),
+            LoadProtocol.Http2 => string.Create(CultureInfo.InvariantCulture, $"h2c://127.0.0.1:{port}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{benchCase.Path}"),
+        };
         return new LoadRequest(
             target,
             benchCase.Connections,

@@ -72,6 +72,7 @@ internal static class Medians
             P50Us = M(r => r.P50Us),
             P99Us = M(r => r.P99Us),
             P999Us = M(r => r.P999Us),
+            MeanLatencyUs = MedianOrNull(ok.Select(r => r.MeanLatencyUs)),
             Errors = ok.Sum(r => r.Errors),
             ConnectionsOpened = (long)M(r => r.ConnectionsOpened),
             Idle = idle.Count == 0 ? null : new IdleMeasurement

@@ -26,7 +26,11 @@ internal static class NginxConfig
     /// As root the master starts its worker as <c>nobody</c> unless told otherwise, and the group <c>nobody</c> does
     /// not exist on Debian: <c>user root root;</c> avoids both problems. Without root the directive only earns a warning, so it is left out.
     /// </param>
-    public static string Generate(string prefix, int port, int workerConnections, TimeSpan keepAliveTimeout, bool runningAsRoot)
+    /// <param name="http2">
+    /// HTTP/2 over cleartext (<c>listen … http2</c>): nginx then speaks HTTP/2 alone on the port, by prior knowledge. From
+    /// nginx 1.19.7 its HTTP/2 connections follow <c>keepalive_timeout</c> and <c>keepalive_requests</c> as HTTP/1.1's do.
+    /// </param>
+    public static string Generate(string prefix, int port, int workerConnections, TimeSpan keepAliveTimeout, bool runningAsRoot, bool http2 = false)
     {
         string p = prefix.TrimEnd('/');
         var text = new StringBuilder();
@@ -53,7 +57,7 @@ internal static class NginxConfig
         Line("  keepalive_requests 1000000000;");
         Line(string.Create(CultureInfo.InvariantCulture, $"  keepalive_timeout {Math.Max(1, (long)keepAliveTimeout.TotalSeconds)}s;"));
         Line("  server {");
-        Line(string.Create(CultureInfo.InvariantCulture, $"    listen 127.0.0.1:{port} reuseport backlog=4096;"));
+        Line(string.Create(CultureInfo.InvariantCulture, $"    listen 127.0.0.1:{port} reuseport backlog=4096{(http2 ? " http2" : "")};"));
         Line("    location = /plaintext { default_type text/plain; return 200 \"Hello, World!\"; }");
         Line("    location = /json { default_type application/json; return 200 '{\"message\":\"Hello, World!\"}'; }");
         Line("  }");

@@ -7,7 +7,8 @@ namespace Netloop.Bench.Servers;
 
 /// <summary>
 /// Asks a just-started server whether it serves yet: an echo server must echo a line back; an HTTP server must answer
-/// <c>GET /plaintext</c> with 200 (so a peer missing the endpoint fails here, not as a million bad statuses).
+/// <c>GET /plaintext</c> with 200 (so a peer missing the endpoint fails here, not as a million bad statuses), over
+/// HTTP/2 by prior knowledge for the HTTP/2 cases (see <see cref="Http2Probe"/>).
 /// </summary>
 internal static class ReadinessProbe
 {
@@ -22,9 +23,12 @@ internal static class ReadinessProbe
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), attempt.Token).ConfigureAwait(false);
-            return protocol == LoadProtocol.Echo
-                ? await EchoAsync(socket, attempt.Token).ConfigureAwait(false)
-                : await HttpAsync(socket, attempt.Token).ConfigureAwait(false);
+            return protocol switch
+            {
+                LoadProtocol.Echo => await EchoAsync(socket, attempt.Token).ConfigureAwait(false),
+                LoadProtocol.Http2 => await Http2Probe.GetAsync(socket, "/plaintext", $"127.0.0.1:{port}", 1, attempt.Token).ConfigureAwait(false),
+                _ => await HttpAsync(socket, attempt.Token).ConfigureAwait(false),
+            };
         }
         catch (SocketException e)
         {

@@ -20,9 +20,9 @@ internal static class ServerCatalog
         new("serial", ServerFamily.Netloop, "netloop serve --mode serial: one client at a time (the floor)"),
         new("threads", ServerFamily.Netloop, "netloop serve --mode threads: a blocking thread per connection"),
         new("sockets", ServerFamily.Netloop, "netloop serve --mode sockets: .NET async Socket API"),
-        new(Kestrel, ServerFamily.Kestrel, "ASP.NET Core Kestrel, minimal API (bench/peers/kestrel), HTTP only"),
-        new(Nginx, ServerFamily.Nginx, "nginx, 1 worker, `return 200` (config generated per run), HTTP only"),
-        new(Reference, ServerFamily.Reference, "minimal C epoll servers (bench/limit: limit-http, limit-echo): the limit, no parsing"),
+        new(Kestrel, ServerFamily.Kestrel, "ASP.NET Core Kestrel, minimal API (bench/peers/kestrel): HTTP/1.1, and h2c on an HTTP/2-only endpoint"),
+        new(Nginx, ServerFamily.Nginx, "nginx, 1 worker, `return 200` (config generated per run): HTTP/1.1, and h2c on a `listen … http2` port"),
+        new(Reference, ServerFamily.Reference, "minimal C epoll servers (bench/limit: limit-http, limit-echo): the limit, no parsing, no HTTP/2"),
     ];
 
     /// <summary>The names, comma-separated, for help and error messages.</summary>

@@ -14,6 +14,7 @@ internal sealed class ServerLauncher
     private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_compileTimeout = TimeSpan.FromMinutes(1);
     private static readonly string[] s_reusePort = ["--reuse-port"];
+    private static readonly string[] s_kestrelHttp2Only = ["--Kestrel:EndpointDefaults:Protocols=Http2"];
 
     private readonly NetloopExecutable _netloop;
     private readonly string? _repositoryRoot;
@@ -78,7 +79,10 @@ internal sealed class ServerLauncher
 
     /// <summary>The command that starts <paramref name="spec"/> on 127.0.0.1:<paramref name="port"/> (not yet pinned to a core).</summary>
     /// <param name="spec">Which server.</param>
-    /// <param name="protocol">Echo or HTTP (Kestrel and nginx: HTTP only; the C limit: limit-echo or limit-http).</param>
+    /// <param name="protocol">
+    /// Echo, HTTP or HTTP/2 (Kestrel and nginx: HTTP/1.1, or HTTP/2 on an HTTP/2-only cleartext endpoint, which prior
+    /// knowledge needs from both; netloop serves both on one port either way; the C limit: limit-echo or limit-http).
+    /// </param>
     /// <param name="port">Port to listen on.</param>
     /// <param name="maxConnections">Connections the run may hold at once.</param>
     /// <param name="idleTimeout">How long an idle connection may stay open: beyond any case's hold.</param>
@@ -109,14 +113,18 @@ internal sealed class ServerLauncher
                     KestrelDll ?? throw new InvalidOperationException("the Kestrel peer needs a clone of the repository"),
                     "--urls", $"http://127.0.0.1:{portText}",
                     "--Kestrel:Limits:KeepAliveTimeout=" + idleTimeout.ToString("c", CultureInfo.InvariantCulture),
+                    // Kestrel answers the HTTP/2 preface on a cleartext endpoint only when it is HTTP/2 alone (no ALPN to choose by).
+                    .. (protocol == LoadProtocol.Http2 ? s_kestrelHttp2Only : []),
                 ]);
             case ServerFamily.Nginx:
                 string prefix = Path.Combine(_scratch, $"nginx-{Interlocked.Increment(ref _instances).ToString(CultureInfo.InvariantCulture)}");
                 Directory.CreateDirectory(prefix);
                 string config = Path.Combine(prefix, "nginx.conf");
-                File.WriteAllText(config, NginxConfig.Generate(prefix, port, NginxConfig.WorkerConnectionsFor(maxConnections), idleTimeout, Posix.IsRoot));
+                File.WriteAllText(config, NginxConfig.Generate(prefix, port, NginxConfig.WorkerConnectionsFor(maxConnections), idleTimeout, Posix.IsRoot, http2: protocol == LoadProtocol.Http2));
                 // -e: the error log before the configuration is read, which would otherwise be /var/log/nginx/error.log.
                 return new ProcessCommand(NginxPath ?? "nginx", ["-p", prefix + "/", "-c", config, "-e", Path.Combine(prefix, "error.log")]);
+            case ServerFamily.Reference when protocol == LoadProtocol.Http2:
+                throw new ArgumentException("the C limit servers do not speak HTTP/2", nameof(protocol));
             case ServerFamily.Reference:
                 // Built by PrepareAsync into the scratch folder; no connection cap to pass (see ReferenceServers.Start).
                 return ReferenceServers.Start(_scratch, protocol, port);

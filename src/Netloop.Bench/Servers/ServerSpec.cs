@@ -23,12 +23,30 @@ internal sealed record ServerSpec(string Name, ServerFamily Family, string Descr
     /// <summary>The <c>--mode</c> a netloop server is started with.</summary>
     public string ModeName => Mode ?? Name;
 
-    /// <summary>Whether this server speaks <paramref name="protocol"/>: Kestrel and nginx speak HTTP only.</summary>
-    public bool Speaks(LoadProtocol protocol) => Family is ServerFamily.Netloop or ServerFamily.Reference || protocol == LoadProtocol.Http;
+    /// <summary>
+    /// Whether this server speaks <paramref name="protocol"/>: every netloop mode speaks all three (HTTP/2 is the same
+    /// protocol object whatever the mode serving it); Kestrel and nginx speak HTTP/1.1 and HTTP/2, not echo; the C limit
+    /// speaks echo and HTTP/1.1, not HTTP/2.
+    /// </summary>
+    public bool Speaks(LoadProtocol protocol) => protocol switch
+    {
+        LoadProtocol.Echo => Family is ServerFamily.Netloop or ServerFamily.Reference,
+        LoadProtocol.Http2 => Family != ServerFamily.Reference,
+        _ => true,
+    };
+
+    /// <summary>Why this server has no figure in the cases of <paramref name="protocol"/>, for the report's "–"; null when it speaks it.</summary>
+    public string? AbsenceReason(LoadProtocol protocol) => Speaks(protocol) ? null : (Family, protocol) switch
+    {
+        (ServerFamily.Reference, LoadProtocol.Http2) => "limit-http speaks HTTP/1.1 only",
+        (_, LoadProtocol.Echo) => "HTTP only",
+        _ => $"does not speak {protocol}",
+    };
 
     /// <summary>
     /// Whether this server is measured in <paramref name="benchCase"/>: it speaks the case's protocol and the case's
-    /// family suits it (see <see cref="RunsCasesOf"/>). Every decision of which server runs which case goes through here.
+    /// family suits it (see <see cref="RunsCasesOf"/>). Every decision of which server runs which case goes through here
+    /// (and <see cref="Running.BenchPlan.Runs"/>, which may keep a run's HTTP/2 cases to fewer servers).
     /// </summary>
     public bool Runs(BenchCase benchCase) => Speaks(benchCase.Protocol) && RunsCasesOf(benchCase.Family);
 

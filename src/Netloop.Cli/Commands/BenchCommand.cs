@@ -17,7 +17,7 @@ namespace Netloop.Cli.Commands;
 internal sealed class BenchCommand : Command
 {
     private const string Synopsis =
-        "Compare Netloop's modes with Kestrel, nginx and a minimal C epoll server (the limit): requests/s, server CPU per request, latency, memory per idle connection; writes results.json, report.md and charts.";
+        "Compare Netloop's modes with Kestrel, nginx and a minimal C epoll server (the limit), over echo, HTTP/1.1 and HTTP/2 (h2c, driven by h2load): requests/s, server CPU and allocated bytes per request, latency, memory per idle connection; writes results.json, report.md and charts.";
 
     private static readonly TimeSpan s_duration = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_quickDuration = TimeSpan.FromSeconds(3);
@@ -27,13 +27,16 @@ internal sealed class BenchCommand : Command
     private const int DefaultRounds = 3;
     private const int DefaultIdle = 10_000;
 
+    // The comparison the HTTP/2 targets are about; --quick without --servers keeps its HTTP/2 cases to these.
+    private static readonly IReadOnlySet<string> s_quickHttp2Servers = new HashSet<string>(StringComparer.Ordinal) { "epoll", ServerCatalog.Kestrel, ServerCatalog.Nginx };
+
     // Pinning needs two cores; on one, everything shares it and the report says "unpinned".
     private static readonly int? s_defaultServerCpu = Environment.ProcessorCount >= 2 ? 0 : null;
     private static readonly int? s_defaultLoadCpu = Environment.ProcessorCount >= 2 ? 1 : null;
 
     private readonly Option<bool> _quick = new("--quick")
     {
-        Description = "A ~2-minute subset for developers: cases echo-256, plaintext-256, pipelined-256, idle, startup-http and startup-echo, 1 round, 3s per case, 1s warm-up (each still overridable).",
+        Description = "A ~3-minute subset for developers: cases echo-256, plaintext-256, pipelined-256, idle, startup-http, startup-echo, h2-plaintext-100 and h2-idle, 1 round, 3s per case, 1s warm-up (each still overridable); without --servers, the HTTP/2 cases run against epoll, kestrel and nginx only (the others show –).",
     };
 
     private readonly Option<IReadOnlyList<ServerSpec>?> _servers = new("--servers")
@@ -58,7 +61,7 @@ internal sealed class BenchCommand : Command
 
     private readonly Option<string?> _cases = new("--cases")
     {
-        Description = $"Comma-separated cases or families: {CaseCatalog.Names}. Default: all but soak; the soak runs only when named, once per server, after the rounds.",
+        Description = $"Comma-separated cases, families or groups: {CaseCatalog.Names}. h2 is every HTTP/2 case: h2-plaintext-100 (h2load GET /plaintext -c 100 -m 10), h2-plaintext-16 (-c 16 -m 100), h2-json-100 (GET /json -c 100 -m 10), driven by h2load (nghttp2-client), and h2-idle (memory per idle HTTP/2 connection after the SETTINGS exchange); the C limit speaks no HTTP/2 and shows –. Default: all but soak; the soak runs only when named, once per server, after the rounds.",
         HelpName = "list",
         CustomParser = ParseCases,
     };
@@ -87,6 +90,13 @@ internal sealed class BenchCommand : Command
     private readonly Option<int?> _idle = new("--idle")
     {
         Description = $"Idle keep-alive connections of the idle case. Past one process's file limit, netloop modes run as several processes sharing the port and the load as several processes; other servers are then reported as failed. Default: {DefaultIdle}.",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(1, 1_000_000),
+    };
+
+    private readonly Option<int?> _idleH2 = new("--idle-h2")
+    {
+        Description = "Idle HTTP/2 connections of the h2-idle case, each held after its SETTINGS exchange; past one process's file limit, as with --idle. Default: as many as --idle.",
         HelpName = "n",
         CustomParser = IntegerParser.InRange(1, 1_000_000),
     };
@@ -131,6 +141,7 @@ internal sealed class BenchCommand : Command
         Add(_warmup);
         Add(_rounds);
         Add(_idle);
+        Add(_idleH2);
         Add(_soakDuration);
         Add(_output);
         Add(_serverCpu);
@@ -143,19 +154,21 @@ internal sealed class BenchCommand : Command
     {
         bool quick = parseResult.GetValue(_quick);
         int idle = parseResult.GetValue(_idle) ?? DefaultIdle;
+        int? idleH2 = parseResult.GetValue(_idleH2);
         string? caseList = parseResult.GetValue(_cases);
         IReadOnlyList<BenchCase> cases;
         if (caseList is null)
         {
-            cases = quick ? CaseCatalog.Quick(idle) : CaseCatalog.Default(idle);
+            cases = quick ? CaseCatalog.Quick(idle, idleH2) : CaseCatalog.Default(idle, idleH2);
         }
-        else if (!CaseCatalog.TryParse(caseList, idle, out cases, out string? caseError))
+        else if (!CaseCatalog.TryParse(caseList, idle, idleH2, out cases, out string? caseError))
         {
             await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError(caseError!)).ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
 
-        var servers = parseResult.GetValue(_servers) ?? ServerCatalog.All;
+        var chosenServers = parseResult.GetValue(_servers);
+        var servers = chosenServers ?? ServerCatalog.All;
         var extras = new List<ServerSpec>();
         if (parseResult.GetValue(_passthroughMiddleware)) extras.Add(ExtraServers.Passthrough);
         foreach (string value in parseResult.GetValue(_extraNetloop) ?? [])
@@ -184,6 +197,9 @@ internal sealed class BenchCommand : Command
             Warmup = parseResult.GetValue(_warmup) ?? (quick ? s_quickWarmup : s_warmup),
             SoakDuration = parseResult.GetValue(_soakDuration) ?? s_soakDuration,
             IdleConnections = idle,
+            IdleH2Connections = idleH2,
+            // Extra builds were asked for by name: they take part wherever epoll does.
+            Http2Servers = quick && chosenServers is null ? s_quickHttp2Servers.Concat(extras.Select(e => e.Name)).ToHashSet(StringComparer.Ordinal) : null,
             OutputDirectory = Path.GetFullPath(parseResult.GetValue(_output) ?? RepositoryRoot.DefaultOutput(repository, DateTimeOffset.UtcNow)),
             ServerCpu = parseResult.GetValue(_serverCpu) ?? s_defaultServerCpu,
             LoadCpu = parseResult.GetValue(_loadCpu) ?? s_defaultLoadCpu,

@@ -28,7 +28,7 @@ internal sealed partial class LoadCommand : Command
 
     private readonly Option<LoadTarget?> _target = new("--target")
     {
-        Description = "What to load: http://host:port/path?query (HTTP/1.1) or tcp://host:port (echo). Hosts are IP addresses or localhost.",
+        Description = "What to load: http://host:port/path?query (HTTP/1.1), tcp://host:port (echo), or h2c://host:port (HTTP/2 by prior knowledge, with --idle only: each connection ends its SETTINGS exchange, then holds). Hosts are IP addresses or localhost.",
         HelpName = "url",
         Required = true,
         CustomParser = ParseTarget,
@@ -133,7 +133,7 @@ internal sealed partial class LoadCommand : Command
 
     private readonly Option<bool> _idle = new("--idle")
     {
-        Description = "Open every connection, make one request on each, then hold them open and silent until --duration ends (for memory per idle connection).",
+        Description = "Open every connection, make one request on each (h2c://: the SETTINGS exchange), then hold them open and silent until --duration ends (for memory per idle connection).",
     };
 
     private readonly Option<int?> _idleBatch = new("--idle-batch")

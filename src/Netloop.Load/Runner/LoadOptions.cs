@@ -98,7 +98,13 @@ public sealed record LoadOptions
             Require(Rate == 0, "--idle and --rate do not go together");
             Require(RequestsPerConnection == 0, "--idle and --requests-per-connection do not go together");
         }
-        if (Target.Protocol == TargetProtocol.Echo)
+        if (Target.Protocol == TargetProtocol.Http2)
+        {
+            // netloop load is no HTTP/2 client: it opens the connections the bench's idle HTTP/2 case holds, and h2load loads.
+            Require(Idle, "an h2c:// target needs --idle: netloop load opens idle HTTP/2 connections only (use h2load for HTTP/2 load)");
+            Require(Pipeline == 1, "--pipeline does not apply to h2c:// targets");
+        }
+        if (Target.Protocol != TargetProtocol.Http)
         {
             Require(Headers.Count == 0, "--header applies to http:// targets only");
             Require(Method == "GET", "--method applies to http:// targets only");

@@ -3,6 +3,7 @@ using System.Net;
 using Netloop.Client;
 using Netloop.Load.Echo;
 using Netloop.Load.Http;
+using Netloop.Load.Http2;
 using Netloop.Load.Stats;
 using Netloop.Load.Targets;
 using Netloop.Transport;
@@ -77,7 +78,12 @@ internal sealed class LoadWorker
     /// <summary>Adds a slot for connection number <paramref name="index"/> of the run, connecting from <paramref name="source"/>.</summary>
     public ConnectionSlot AddSlot(int index, IPAddress? source)
     {
-        ConnectionSlot slot = Plan.Protocol == TargetProtocol.Http ? new HttpSlot(this, index, source) : new EchoSlot(this, index, source);
+        ConnectionSlot slot = Plan.Protocol switch
+        {
+            TargetProtocol.Http => new HttpSlot(this, index, source),
+            TargetProtocol.Http2 => new Http2IdleSlot(this, index, source),
+            _ => new EchoSlot(this, index, source),
+        };
         _slots.Add(slot);
         return slot;
     }

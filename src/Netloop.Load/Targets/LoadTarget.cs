@@ -12,10 +12,16 @@ public enum TargetProtocol
     Http,
     /// <summary>Echo (RFC 862): messages sent and verified byte for byte on the way back (<c>tcp://</c>).</summary>
     Echo,
+    /// <summary>
+    /// HTTP/2 over cleartext TCP by prior knowledge (<c>h2c://</c>), for <c>--idle</c> only: each connection sends the
+    /// client preface and SETTINGS, acknowledges the server's SETTINGS, waits for its own to be acknowledged, then holds.
+    /// Load over HTTP/2 is h2load's job (see <c>netloop bench</c>).
+    /// </summary>
+    Http2,
 }
 
 /// <summary>
-/// A parsed <c>--target</c>: <c>http://host:port/path?query</c> or <c>tcp://host:port</c>. Hosts are IP literals or
+/// A parsed <c>--target</c>: <c>http://host:port/path?query</c>, <c>tcp://host:port</c> or <c>h2c://host:port</c>. Hosts are IP literals or
 /// <c>localhost</c>; nothing is looked up in DNS, so a run never starts by waiting on a resolver.
 /// </summary>
 public sealed record LoadTarget
@@ -23,7 +29,7 @@ public sealed record LoadTarget
     /// <summary>The target as typed.</summary>
     public required string Text { get; init; }
 
-    /// <summary>HTTP or echo.</summary>
+    /// <summary>HTTP, echo or HTTP/2.</summary>
     public required TargetProtocol Protocol { get; init; }
 
     /// <summary>Where connections go.</summary>
@@ -35,8 +41,13 @@ public sealed record LoadTarget
     /// <summary>The HTTP request target, origin form (<c>/plaintext</c>, <c>/search?q=1</c>); <c>/</c> for echo.</summary>
     public required string PathAndQuery { get; init; }
 
-    /// <summary><c>http</c> or <c>echo</c>, as <see cref="Results.LoadResult.Protocol"/> spells it.</summary>
-    public string ProtocolName => Protocol == TargetProtocol.Http ? "http" : "echo";
+    /// <summary><c>http</c>, <c>echo</c> or <c>h2c</c>, as <see cref="Results.LoadResult.Protocol"/> spells it.</summary>
+    public string ProtocolName => Protocol switch
+    {
+        TargetProtocol.Http => "http",
+        TargetProtocol.Http2 => "h2c",
+        _ => "echo",
+    };
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> with a one-line reason when it is not a usable target.</summary>
     public static LoadTarget Parse(string text) =>
@@ -50,7 +61,7 @@ public sealed record LoadTarget
         int schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0)
         {
-            error = $"'{text}' has no scheme (expected http://host:port/path or tcp://host:port)";
+            error = $"'{text}' has no scheme (expected http://host:port/path, tcp://host:port or h2c://host:port)";
             return false;
         }
         string scheme = text[..schemeEnd].ToLowerInvariant();
@@ -63,11 +74,14 @@ public sealed record LoadTarget
             case "tcp":
                 protocol = TargetProtocol.Echo;
                 break;
+            case "h2c":
+                protocol = TargetProtocol.Http2;
+                break;
             case "https":
                 error = "https is not supported (netloop load speaks plain HTTP/1.1 and echo: use http:// or tcp://)";
                 return false;
             default:
-                error = $"scheme '{scheme}' is not supported (expected http:// or tcp://)";
+                error = $"scheme '{scheme}' is not supported (expected http://, tcp:// or h2c://)";
                 return false;
         }
 
@@ -83,9 +97,9 @@ public sealed record LoadTarget
         int fragment = pathAndQuery.IndexOf('#', StringComparison.Ordinal);
         if (fragment >= 0) pathAndQuery = pathAndQuery[..fragment];
         if (pathAndQuery.Length == 0 || pathAndQuery[0] == '?') pathAndQuery = "/" + pathAndQuery;
-        if (protocol == TargetProtocol.Echo && pathAndQuery != "/")
+        if (protocol != TargetProtocol.Http && pathAndQuery != "/")
         {
-            error = $"'{text}': a tcp:// target has no path (expected tcp://host:port)";
+            error = $"'{text}': a {scheme}:// target has no path (expected {scheme}://host:port)";
             return false;
         }
         foreach (char c in pathAndQuery)

@@ -71,10 +71,11 @@ public sealed class CatalogTests
     {
         var all = CaseCatalog.All(10_000).Select(c => c.Name).ToList();
         Assert.Equal(
-            ["echo-64", "echo-256", "echo-1024", "echo-10000", "plaintext-64", "plaintext-256", "plaintext-1024", "plaintext-10000", "pipelined-256", "json-256", "churn-256", "idle", "startup-http", "startup-echo", "soak"],
+            ["echo-64", "echo-256", "echo-1024", "echo-10000", "plaintext-64", "plaintext-256", "plaintext-1024", "plaintext-10000", "pipelined-256", "json-256", "churn-256", "idle",
+             "h2-plaintext-100", "h2-plaintext-16", "h2-json-100", "h2-idle", "startup-http", "startup-echo", "soak"],
             all);
         Assert.DoesNotContain("soak", CaseCatalog.Default(10_000).Select(c => c.Name));
-        Assert.Equal(["echo-256", "plaintext-256", "pipelined-256", "idle", "startup-http", "startup-echo"], CaseCatalog.Quick(10_000).Select(c => c.Name));
+        Assert.Equal(["echo-256", "plaintext-256", "pipelined-256", "idle", "h2-plaintext-100", "h2-idle", "startup-http", "startup-echo"], CaseCatalog.Quick(10_000).Select(c => c.Name));
 
         var byName = CaseCatalog.All(12_345).ToDictionary(c => c.Name);
         Assert.Equal(16, byName["pipelined-256"].Pipeline);

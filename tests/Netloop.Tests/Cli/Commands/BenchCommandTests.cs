@@ -25,6 +25,8 @@ public sealed partial class BenchCommandTests(ITestOutputHelper output)
     [InlineData("--duration", "fast", "'fast'")]
     [InlineData("--rounds", "0", "'0'")]
     [InlineData("--idle", "0", "'0'")]
+    [InlineData("--idle-h2", "0", "'0'")]
+    [InlineData("--cases", "h2-plaintext-99", "'h2-plaintext-99'")]
     [InlineData("--soak-duration", "-1m", "'-1m'")]
     [InlineData("--load-cpu", "4096", "'4096'")]
     public async Task Bad_values_are_one_line_usage_errors(string option, string value, string named)
