@@ -12,10 +12,18 @@ public class Http2AllocationTests
 {
     private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
 
-    [Fact]
-    public void A_keep_alive_stream_of_GETs_allocates_nothing_per_request_after_warm_up()
+    [Theory]
+    [InlineData("plaintext")]
+    [InlineData("json")]
+    public void A_keep_alive_stream_of_GETs_allocates_nothing_per_request_after_warm_up(string body)
     {
-        var factory = new Netloop.Protocols.Http1.HttpProtocolFactory(context => { context.Response.WriteText("Hello, World!"); return ValueTask.CompletedTask; });
+        var message = new AllocationMessage("Hello, World!"); // the server's allocations are measured, not the handler's
+        var factory = new Netloop.Protocols.Http1.HttpProtocolFactory(context =>
+        {
+            if (body == "json") context.Response.WriteJson(message, AllocationJsonContext.Default.AllocationMessage);
+            else context.Response.WriteText("Hello, World!");
+            return ValueTask.CompletedTask;
+        });
         var connection = new FrameCountingConnection(factory.Create());
         // As h2load does: the connection window opened wide, so 12,000 responses never wait for a WINDOW_UPDATE.
         connection.Deliver([.. Preface, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 4, 8, 0, 0, 0, 0, 0, 0x7f, 0xff, 0, 0]);
@@ -157,3 +165,9 @@ public class Http2AllocationTests
         public Span<byte> GetSpan(int sizeHint = 0) => _buffer.AsSpan(_written);
     }
 }
+
+/// <summary>The body of the JSON case, as the TechEmpower JSON test's.</summary>
+public sealed record AllocationMessage(string message);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(AllocationMessage))]
+internal sealed partial class AllocationJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
