@@ -26,6 +26,7 @@ internal sealed partial class Http2Stream : IHttpExchange
     private long _releasedCredited;
     private int _streamCreditDue;
     private bool _bodyFailed;
+    private bool _aborted;
 
     public int Id { get; private set; }
 
@@ -79,6 +80,7 @@ internal sealed partial class Http2Stream : IHttpExchange
         _releasedCredited = 0;
         _streamCreditDue = 0;
         _bodyFailed = false;
+        _aborted = false;
         _generation++;
         ResetResponse();
     }
@@ -221,6 +223,7 @@ internal sealed partial class Http2Stream : IHttpExchange
     /// <summary>The stream was reset or its connection closed: the handler is told, nothing more is sent.</summary>
     public void Abort(Exception reason)
     {
+        _aborted = true;
         RemoteClosed = true;
         LocalClosed = true;
         DropPending();
