@@ -60,7 +60,9 @@ internal sealed partial class Http1Connection
         get
         {
             var context = _context;
-            if (context is null || !context.Head.IsHttp11 || IsHeadRequest || IsClosing) return false;
+            // A connection closing under the handler still "supports" them: appending is harmless, and throwing would turn
+            // a client that went away into a logged server error.
+            if (context is null || !context.Head.IsHttp11 || IsHeadRequest) return false;
             var response = context.Response;
             if (!BodyAllowed(response.StatusCode) || response.SentFile || (response.HasStarted && !_chunkedResponse)) return false;
             return AcceptsTrailers(context.Head);
