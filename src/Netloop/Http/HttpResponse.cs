@@ -66,9 +66,34 @@ public sealed class HttpResponse : IBufferWriter<byte>
     internal bool BufferAll { get; set; }
 
     private (Microsoft.Win32.SafeHandles.SafeFileHandle File, long Offset, long Length)? _deferredFile;
-#pragma warning disable CS0649 // filled by AppendTrailer (coming with the trailers API)
     private List<KeyValuePair<string, string>>? _trailers;
-#pragma warning restore CS0649
+
+    /// <summary>
+    /// Whether this response can carry trailer fields (<see cref="AppendTrailer"/>): always over HTTP/2; over HTTP/1.1
+    /// when the request said <c>TE: trailers</c> and the body is (or will be) chunked — not for HEAD, not for a status
+    /// without a body (1xx, 204, 304), not after a file was sent (its length is known), not over HTTP/1.0.
+    /// </summary>
+    public bool SupportsTrailers => _exchange.SupportsTrailers;
+
+    /// <summary>
+    /// Adds a trailer field, sent after the body (a last HEADERS frame over HTTP/2, the trailer section after the last
+    /// chunk over HTTP/1.1), as gRPC sends its status. May be called while the body streams, until the response is complete.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The response cannot carry trailers (<see cref="SupportsTrailers"/>), or it is complete.</exception>
+    /// <exception cref="ArgumentException">The name is not a token or names a field that may not be a trailer (Content-Length, Content-Type, Host, Authorization…), or the value has CR, LF or NUL.</exception>
+    public void AppendTrailer(string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        if (_exchange.ResponseCompleted) throw new InvalidOperationException("the response is complete; trailers can no longer be added");
+        if (!_exchange.SupportsTrailers)
+        {
+            throw new InvalidOperationException("this response cannot carry trailers (over HTTP/1.1 the request must send TE: trailers, "
+                + "and the response must have a chunked body: not HEAD, 1xx, 204, 304 or a file)");
+        }
+        TrailerFieldNames.Validate(name, value);
+        (_trailers ??= new List<KeyValuePair<string, string>>()).Add(new(name, value));
+    }
 
     /// <summary>True when trailer fields were appended.</summary>
     internal bool HasTrailers => _trailers is { Count: > 0 };

@@ -20,6 +20,12 @@ internal interface IHttpExchange
     /// <summary>Writes the head with the file's length and queues the file range; the exchange owns <paramref name="file"/>.</summary>
     void SendFile(SafeFileHandle file, long offset, long length);
 
+    /// <summary>Whether the response can carry trailer fields (see <see cref="HttpResponse.SupportsTrailers"/>).</summary>
+    bool SupportsTrailers { get; }
+
+    /// <summary>The response has been sent in full (or its stream ended): nothing, trailers included, can be added.</summary>
+    bool ResponseCompleted { get; }
+
     /// <summary>The application started reading the request body (time to send 100 Continue, if the client asked).</summary>
     void OnBodyRequested();
 

@@ -24,12 +24,19 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
     private IHttpExchange? _exchange;
     private bool _unbounded;
     private TaskCompletionSource? _whenComplete;
+    private long _released;
 
     /// <summary>Bytes buffered and not yet read.</summary>
     internal int Buffered => _end - _start;
 
     /// <summary>Room left before the protocol must stop reading (no bound while the whole body is being buffered).</summary>
     internal int Room => _unbounded ? int.MaxValue : BufferLimit - Buffered;
+
+    /// <summary>
+    /// Body bytes the protocol need no longer hold against its flow-control window: those the application read, and,
+    /// once the whole body is being buffered for it, every byte received.
+    /// </summary>
+    internal long Released => _released;
 
     /// <summary>True once the whole body has arrived.</summary>
     internal bool IsComplete => _complete;
@@ -48,6 +55,7 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
         _pendingDestination = default;
         _unbounded = false;
         _whenComplete = null;
+        _released = 0;
     }
 
     /// <summary>
@@ -58,6 +66,7 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
     {
         if (_complete) return Task.CompletedTask;
         _unbounded = true;
+        _released += Buffered;
         _whenComplete = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_requested)
         {
@@ -72,6 +81,7 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
     internal void Append(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty) return;
+        if (_unbounded) _released += data.Length;
         if (_hasPendingRead && Buffered == 0)
         {
             int direct = Math.Min(data.Length, _pendingDestination.Length);
@@ -159,6 +169,7 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
             _buffer.AsSpan(_start, read).CopyTo(destination);
             _start += read;
             if (_start == _end) _start = _end = 0;
+            if (!_unbounded) _released += read;
             _exchange?.OnBodyConsumed();
             return true;
         }
@@ -170,6 +181,7 @@ public sealed class RequestBodyStream : Stream, IValueTaskSource<int>
     {
         _hasPendingRead = false;
         _pendingDestination = default;
+        if (!_unbounded) _released += read;
         _pending.SetResult(read);
         if (read > 0) _exchange?.OnBodyConsumed();
     }

@@ -83,7 +83,10 @@ internal sealed class StaticFileEndpoint(string root)
 
     private static void NotFound(HttpResponse response)
     {
-        response.Headers.Clear();
+        // Only the validators this endpoint set go: what a middleware set (CORS, security headers) stays, as on any other 404.
+        response.Headers.Remove("ETag");
+        response.Headers.Remove("Last-Modified");
+        response.Headers.Remove("Accept-Ranges");
         response.StatusCode = 404;
         response.ContentType = "text/plain; charset=utf-8";
         response.Write("Not Found\n"u8);

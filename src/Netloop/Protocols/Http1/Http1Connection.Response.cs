@@ -32,14 +32,84 @@ internal sealed partial class Http1Connection
         if (response.HasStarted)
         {
             response.FlushStreamed();
-            if (_chunkedResponse && !IsHeadRequest && BodyAllowed(response.StatusCode)) WriteBytes("0\r\n\r\n"u8);
+            if (_chunkedResponse && !IsHeadRequest && BodyAllowed(response.StatusCode)) WriteLastChunk(response);
             if (!_chunkedResponse) _keepAlive = false; // the end of a close-delimited body is the close
             _connection.Flush();
             return;
         }
         var body = response.BufferedBody;
+        if (response.HasTrailers && CanCarryTrailers)
+        {
+            // Trailers need the chunked coding's trailer section: the known length is given up for them.
+            _chunkedResponse = true;
+            WriteHead(response, -1, chunked: true);
+            if (!body.IsEmpty) WriteChunk(body);
+            WriteLastChunk(response);
+            return;
+        }
         WriteHead(response, body.Length, chunked: false);
         if (!IsHeadRequest && BodyAllowed(response.StatusCode)) WriteBytes(body);
+    }
+
+    /// <summary>
+    /// RFC 9112 §7.1.2: the trailer section follows the last chunk, for a client that said it accepts one (TE: trailers,
+    /// RFC 9110 §10.1.4) of a response whose body is chunked or can still become so.
+    /// </summary>
+    private bool CanCarryTrailers
+    {
+        get
+        {
+            var context = _context;
+            // A connection closing under the handler still "supports" them: appending is harmless, and throwing would turn
+            // a client that went away into a logged server error.
+            if (context is null || !context.Head.IsHttp11 || IsHeadRequest) return false;
+            var response = context.Response;
+            if (!BodyAllowed(response.StatusCode) || response.SentFile || (response.HasStarted && !_chunkedResponse)) return false;
+            return AcceptsTrailers(context.Head);
+        }
+    }
+
+    private static bool AcceptsTrailers(RequestHead head)
+    {
+        for (int i = head.IndexOfHeader("te"u8, 0); i >= 0; i = head.IndexOfHeader("te"u8, i + 1))
+        {
+            foreach (var coding in new CommaList(head.HeaderValue(i)))
+            {
+                if (System.Text.Ascii.EqualsIgnoreCase(coding, "trailers"u8)) return true;
+            }
+        }
+        return false;
+    }
+
+    bool IHttpExchange.SupportsTrailers => CanCarryTrailers;
+
+    bool IHttpExchange.ResponseCompleted => _state == RequestState.Answered;
+
+    /// <summary>The last chunk, then the trailer fields if the response has any (and a client that takes them), then the end.</summary>
+    private void WriteLastChunk(HttpResponse response)
+    {
+        WriteBytes("0\r\n"u8);
+        if (response.HasTrailers && AcceptsTrailers(_context!.Head))
+        {
+            foreach (var field in response.Trailers)
+            {
+                WriteLatin1(field.Key);
+                WriteBytes(": "u8);
+                WriteLatin1(field.Value);
+                WriteBytes("\r\n"u8);
+            }
+        }
+        WriteBytes("\r\n"u8);
+    }
+
+    private void WriteChunk(ReadOnlySpan<byte> data)
+    {
+        var span = _connection.Output.GetSpan(18);
+        Utf8Formatter.TryFormat((uint)data.Length, span, out int n, new System.Buffers.StandardFormat('X'));
+        "\r\n"u8.CopyTo(span[n..]);
+        _connection.Output.Advance(n + 2);
+        WriteBytes(data);
+        WriteBytes("\r\n"u8);
     }
 
     void IHttpExchange.StartStreaming()
@@ -59,12 +129,7 @@ internal sealed partial class Http1Connection
         if (data.IsEmpty || IsClosing || IsHeadRequest || !BodyAllowed(_context!.Response.StatusCode)) return;
         if (_chunkedResponse)
         {
-            var span = _connection.Output.GetSpan(18);
-            Utf8Formatter.TryFormat((uint)data.Length, span, out int n, new System.Buffers.StandardFormat('X'));
-            "\r\n"u8.CopyTo(span[n..]);
-            _connection.Output.Advance(n + 2);
-            WriteBytes(data);
-            WriteBytes("\r\n"u8);
+            WriteChunk(data);
         }
         else
         {

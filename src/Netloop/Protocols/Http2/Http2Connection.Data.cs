@@ -9,7 +9,7 @@ internal sealed partial class Http2Connection
 {
     // What the client may still send on the connection, and what was read (or discarded) and not yet given back.
     private long _receiveWindow;
-    private int _connectionCredit;
+    private long _connectionCredit;
 
     // Streams this side reset lately: DATA still in flight for them is ignored (§5.4.2), not a protocol error.
     private int[]? _recentResets;
@@ -99,28 +99,45 @@ internal sealed partial class Http2Connection
         CloseIfDone(stream);
     }
 
-    /// <summary>Bytes read by a handler or thrown away: returned to the client once half the connection window is due (§6.9).</summary>
-    internal void CreditConnection(int bytes)
+    /// <summary>
+    /// Bytes read by a handler or thrown away go back to the client (§6.9): at once when half the connection window is
+    /// due, otherwise at the end of the turn if the client is running short (<see cref="CreditAtTurnEnd"/>).
+    /// </summary>
+    internal void CreditConnection(long bytes)
     {
         if (bytes <= 0 || IsClosed) return;
         _connectionCredit += bytes;
-        if (_connectionCredit < _limits.InitialConnectionWindowSize / 2) return;
-        Http2FrameWriter.WriteWindowUpdate(_connection.Output, 0, _connectionCredit);
-        _receiveWindow += _connectionCredit;
+        if (_connectionCredit >= ConnectionWindowUpdateThreshold) SendConnectionCredit();
+    }
+
+    /// <summary>
+    /// The end of a turn: credit still held back is sent if the client may send less than half the connection window,
+    /// so a window held by streams whose handlers do not read never starves the streams that do (their reads are
+    /// given back turn by turn instead of waiting for half a window to gather).
+    /// </summary>
+    private void CreditAtTurnEnd()
+    {
+        if (_connectionCredit > 0 && _receiveWindow < ConnectionWindowUpdateThreshold && !IsClosed) SendConnectionCredit();
+    }
+
+    private void SendConnectionCredit()
+    {
+        // The window never exceeds what was advertised, so the credit fits a WINDOW_UPDATE (at most 2^31-1).
+        int credit = (int)_connectionCredit;
+        Http2FrameWriter.WriteWindowUpdate(_connection.Output, 0, credit);
+        _receiveWindow += credit;
         _connectionCredit = 0;
         _connection.Flush();
     }
 
-    /// <summary>A stream's handler read <paramref name="bytes"/>: reopen the stream window (when the client may still send) and the connection's.</summary>
+    private int ConnectionWindowUpdateThreshold => _limits.InitialConnectionWindowSize / 2;
+
+    /// <summary>A stream's handler read <paramref name="bytes"/>: reopen its window, if the client may still send on it.</summary>
     internal void CreditStream(Http2Stream stream, int bytes)
     {
-        if (IsClosed) return;
-        if (!stream.RemoteClosed && ReferenceEquals(FindStream(stream.Id), stream))
-        {
-            Http2FrameWriter.WriteWindowUpdate(_connection.Output, stream.Id, bytes);
-            stream.ReceiveWindow += bytes;
-        }
-        CreditConnection(bytes);
+        if (IsClosed || stream.RemoteClosed || !ReferenceEquals(FindStream(stream.Id), stream)) return;
+        Http2FrameWriter.WriteWindowUpdate(_connection.Output, stream.Id, bytes);
+        stream.ReceiveWindow += bytes;
         _connection.Flush();
     }
 

@@ -141,7 +141,6 @@ internal sealed partial class Http2Connection
             Http2FrameWriter.WriteRstStream(_connection.Output, stream.Id, Http2ErrorCode.NoError);
             RememberReset(stream.Id);
             stream.RemoteClosed = true;
-            CreditConnection(stream.DiscardBody());
         }
         RemoveStream(stream);
     }
@@ -149,6 +148,8 @@ internal sealed partial class Http2Connection
     private void RemoveStream(Http2Stream stream)
     {
         if (_streams is null || !_streams.Remove(stream.Id)) return;
+        // Whatever its handler left unread (or never read) is given back to the connection: the client may reuse it.
+        CreditConnection(stream.DiscardBody());
         _sendQueue?.Remove(stream);
         if (stream.HandlerRunning)
         {
@@ -211,7 +212,6 @@ internal sealed partial class Http2Connection
     {
         stream.RemoteClosed = true;
         stream.LocalClosed = true;
-        CreditConnection(stream.DiscardBody());
         stream.Abort(reason);
         RemoveStream(stream);
     }

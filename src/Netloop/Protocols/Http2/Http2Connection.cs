@@ -115,7 +115,12 @@ internal sealed partial class Http2Connection : IConnectionProtocol, IOutputDrai
         return saved;
     }
 
-    internal void ExitTurn(int saved) => _turnThread = saved;
+    internal void ExitTurn(int saved)
+    {
+        _turnThread = saved;
+        // The outermost turn on this thread ends: what the handlers read in it may be due back to the client.
+        if (saved != Environment.CurrentManagedThreadId && _connectionCredit > 0) CreditAtTurnEnd();
+    }
 
     /// <summary>False on a thread that is not running one of this connection's turns (handler code after ConfigureAwait(false)).</summary>
     internal bool OnTurn => _turnThread == Environment.CurrentManagedThreadId;

@@ -51,6 +51,9 @@ internal sealed partial class Http2Stream
     /// <summary>HTTP/2 always carries trailers (as a last HEADERS frame).</summary>
     public bool SupportsTrailers => _owner is not null;
 
+    /// <summary>The stream's END_STREAM went out (a reset stream is not complete: trailers added to it are dropped, not refused).</summary>
+    public bool ResponseCompleted => LocalClosed && !_aborted;
+
     private bool HasTrailers => _context.Response.HasTrailers;
 
     void IHttpExchange.StartStreaming()

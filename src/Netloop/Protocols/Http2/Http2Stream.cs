@@ -18,11 +18,15 @@ internal sealed partial class Http2Stream : IHttpExchange
     private long _generation;
     private Http2StreamSynchronizationContext? _synchronizationContext;
 
-    // Request body accounting: received from DATA, and handed back to the client as window.
+    // Request body accounting. The connection window is owed every byte buffered for the handler until it is read (or
+    // thrown away when the stream ends); the stream window gets back what was read, and padding, in batches.
     private long _declaredLength;
     private long _bodyReceived;
-    private long _bodyCredited;
+    private long _connectionDebt;
+    private long _releasedCredited;
+    private int _streamCreditDue;
     private bool _bodyFailed;
+    private bool _aborted;
 
     public int Id { get; private set; }
 
@@ -72,8 +76,11 @@ internal sealed partial class Http2Stream : IHttpExchange
         StalledSinceMs = long.MaxValue;
         _declaredLength = -1;
         _bodyReceived = 0;
-        _bodyCredited = 0;
+        _connectionDebt = 0;
+        _releasedCredited = 0;
+        _streamCreditDue = 0;
         _bodyFailed = false;
+        _aborted = false;
         _generation++;
         ResetResponse();
     }
@@ -128,6 +135,8 @@ internal sealed partial class Http2Stream : IHttpExchange
         _bodyReceived += data.Length;
         if (_declaredLength >= 0 && _bodyReceived > _declaredLength) return BodyReceipt.LengthExceeded;
         if (_owner!.Factory.Limits.MaxRequestBodySize is { } max && _bodyReceived > max) return BodyReceipt.TooLarge;
+        // Owed before it is appended: a pending read takes the bytes at once and credits them back in the same call.
+        _connectionDebt += data.Length;
         _context.Request.Body.Append(data);
         return BodyReceipt.Accepted;
     }
@@ -148,15 +157,20 @@ internal sealed partial class Http2Stream : IHttpExchange
         if (!HandlerRunning && !_context.Response.HasStarted) Refuse(status, "Payload Too Large\n");
     }
 
-    /// <summary>Padding counts against the stream window but is never read: it is given back with the next credit.</summary>
-    public void CreditPadding(int bytes) => _bodyCredited -= bytes;
-
-    /// <summary>Unread body bytes thrown away (the stream ended): returns how many the connection window gets back.</summary>
-    public int DiscardBody()
+    /// <summary>Padding counts against the stream window but is never read: it goes back with the stream's next credit.</summary>
+    public void CreditPadding(int bytes)
     {
-        long uncredited = _bodyReceived - _bodyCredited;
-        _bodyCredited = _bodyReceived;
-        return (int)Math.Max(0, uncredited);
+        _streamCreditDue += bytes;
+        CreditStreamIfDue();
+    }
+
+    /// <summary>The stream ends (completed, reset or removed): what its unread body still holds of the connection window, now given back.</summary>
+    public long DiscardBody()
+    {
+        long debt = _connectionDebt;
+        _connectionDebt = 0;
+        _streamCreditDue = 0;
+        return debt;
     }
 
     void IHttpExchange.OnBodyRequested()
@@ -180,20 +194,36 @@ internal sealed partial class Http2Stream : IHttpExchange
         CreditConsumed();
     }
 
-    /// <summary>Reopens the windows by what the handler has read, once enough has gathered to be worth a frame.</summary>
+    /// <summary>Reopens the windows by what the handler has read (or the body buffer took off the protocol's hands).</summary>
     private void CreditConsumed()
     {
         var owner = _owner!;
-        long consumed = _bodyReceived - _context.Request.Body.Buffered - _bodyCredited;
-        if (consumed <= 0) return;
-        if (consumed < owner.StreamWindowUpdateThreshold && !_context.Request.Body.IsComplete) return;
-        _bodyCredited += consumed;
-        owner.CreditStream(this, (int)consumed);
+        long released = _context.Request.Body.Released - _releasedCredited;
+        if (released <= 0) return;
+        _releasedCredited += released;
+        // Each byte is given back to the connection once: not again after the stream ended and paid what it owed.
+        long owed = Math.Min(released, _connectionDebt);
+        _connectionDebt -= owed;
+        owner.CreditConnection(owed);
+        // After END_STREAM the client sends nothing more on the stream: its window no longer matters.
+        if (RemoteClosed) return;
+        _streamCreditDue = (int)Math.Min(int.MaxValue, _streamCreditDue + released);
+        CreditStreamIfDue();
+    }
+
+    /// <summary>Sends the stream a WINDOW_UPDATE once enough has gathered to be worth a frame (half its window).</summary>
+    private void CreditStreamIfDue()
+    {
+        if (RemoteClosed || _streamCreditDue < _owner!.StreamWindowUpdateThreshold) return;
+        int credit = _streamCreditDue;
+        _streamCreditDue = 0;
+        _owner.CreditStream(this, credit);
     }
 
     /// <summary>The stream was reset or its connection closed: the handler is told, nothing more is sent.</summary>
     public void Abort(Exception reason)
     {
+        _aborted = true;
         RemoteClosed = true;
         LocalClosed = true;
         DropPending();
