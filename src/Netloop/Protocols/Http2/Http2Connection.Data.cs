@@ -40,6 +40,12 @@ internal sealed partial class Http2Connection
         {
             CreditConnection(flowLength);
             if (WasResetLately(id)) return;
+            if (WasResetByClient(id))
+            {
+                // §5.1 closed: a frame after the client's own RST_STREAM is a stream error.
+                ResetStream(id, Http2ErrorCode.StreamClosed, "DATA after the client reset the stream");
+                return;
+            }
             // §5.1: the client ended this stream itself, and sends more.
             ConnectionError(Http2ErrorCode.StreamClosed, $"DATA on closed stream {id}");
             return;
@@ -143,6 +149,10 @@ internal sealed partial class Http2Connection
 
     internal int StreamWindowUpdateThreshold => Math.Max(1, _limits.InitialStreamWindowSize / 2);
 
+    /// <summary>
+    /// Remembers a reset among the last 128: <paramref name="streamId"/> for one this side sent (frames the client sent
+    /// before it saw it are ignored), its negation for one the client sent (frames after it are a stream error).
+    /// </summary>
     private void RememberReset(int streamId)
     {
         var recent = _recentResets ??= new int[128];
@@ -151,6 +161,8 @@ internal sealed partial class Http2Connection
     }
 
     private bool WasResetLately(int streamId) => _recentResets is { } recent && Array.IndexOf(recent, streamId) >= 0;
+
+    private bool WasResetByClient(int streamId) => _recentResets is { } recent && Array.IndexOf(recent, -streamId) >= 0;
 }
 
 /// <summary>What became of a DATA frame's payload.</summary>

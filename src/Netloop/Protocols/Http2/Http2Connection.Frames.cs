@@ -230,5 +230,6 @@ internal sealed partial class Http2Connection
         var code = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload);
         // The request can no longer be answered: its handler is told through RequestAborted.
         CloseStream(stream, new ClientDisconnectedException($"the client reset stream {stream.Id} ({code})"));
+        RememberReset(-frame.StreamId);
     }
 }

@@ -253,6 +253,13 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             DecodeOnly(block);
             return;
         }
+        if (WasResetByClient(id))
+        {
+            // §5.1 closed: after the client's own RST_STREAM, a stream error (the block decoded, HPACK stays in step).
+            if (!DecodeOnly(block)) return;
+            ResetStream(id, Http2ErrorCode.StreamClosed, $"HEADERS on stream {id} after the client reset it");
+            return;
+        }
         if (!WasOpened(id))
         {
             // §5.1.1: a new stream's id must be above every id the client used; this one it skipped.

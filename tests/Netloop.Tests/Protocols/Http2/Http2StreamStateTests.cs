@@ -132,6 +132,31 @@ public class Http2StreamStateTests
     }
 
     [Fact]
+    public void DATA_after_the_client_reset_the_stream_is_a_stream_error_STREAM_CLOSED()
+    {
+        var client = Connected();
+        int id = client.SendRequest("POST", "/hold", endStream: false);
+        client.SendRstStream(id, Http2ErrorCode.Cancel);
+        client.SendData(id, "late");
+        client.ExpectStreamError(id, Http2ErrorCode.StreamClosed);
+        client.App.Release();
+    }
+
+    [Fact]
+    public void HEADERS_after_the_client_reset_the_stream_is_a_stream_error_STREAM_CLOSED_and_its_block_still_updates_HPACK()
+    {
+        var client = Connected();
+        int id = client.SendRequest("POST", "/hold", endStream: false);
+        client.SendRstStream(id, Http2ErrorCode.Cancel);
+        client.SendHeaders(id, true, ("x-trailer", "after-reset"));
+        client.ExpectStreamError(id, Http2ErrorCode.StreamClosed);
+        int next = client.SendRequest("POST", "/echo", endStream: false, ("x-trailer", "after-reset"));
+        client.SendData(next, "in step", endStream: true);
+        Assert.Equal("in step", client.ReadResponse(next).BodyText);
+        client.App.Release();
+    }
+
+    [Fact]
     public void WINDOW_UPDATE_RST_STREAM_and_PRIORITY_on_a_closed_stream_are_ignored()
     {
         var client = Connected();
