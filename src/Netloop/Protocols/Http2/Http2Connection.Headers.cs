@@ -391,6 +391,13 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             int name = head.Append("host"u8);
             head.AddHeader(name, 4, _authority.Start, _authority.Length);
         }
+        else if ((_seen & FieldsSeen.Authority) != 0 && head.TryGetHeader("host"u8, out var host)
+                 && !System.Text.Ascii.EqualsIgnoreCase(host, head.Slice(_authority)))
+        {
+            // §8.3.1: a Host naming another entity than :authority makes the request malformed (Kestrel instead
+            // overwrites Host; a handler here never sees two answers to "which host?").
+            _malformed = "a Host header that differs from :authority";
+        }
     }
 
     /// <summary>Trailers: a last header block that must end the stream and carry no pseudo-headers (§8.1); their fields are not kept.</summary>

@@ -52,7 +52,16 @@ public class Http2RequestValidationTests
         { "CONNECT without :authority", [(":method", "CONNECT")] },
         { "content-length not a number", Fields("GET", "/", ("content-length", "abc")) },
         { "two content-lengths that differ", Fields("GET", "/", ("content-length", "1"), ("content-length", "2")) },
+        { "host differing from :authority", Fields("GET", "/", ("host", "example.com")) },
     };
+
+    [Fact]
+    public void A_host_header_equal_to_authority_in_another_case_is_served()
+    {
+        var client = Connected();
+        int id = client.SendRequest("GET", "/", true, ("host", "LocalHost"));
+        Assert.Equal(200, client.ReadResponse(id).Status);
+    }
 
     [Theory]
     [MemberData(nameof(MalformedHeads))]
