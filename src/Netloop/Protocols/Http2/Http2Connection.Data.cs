@@ -63,6 +63,7 @@ internal sealed partial class Http2Connection
             return;
         }
         stream.ReceiveWindow -= flowLength;
+        stream.ExpectsContinue = false; // the client stopped waiting for 100 (RFC 9110 §10.1.1 lets the server omit it)
         if (!TryRemovePadding(frame, ref payload)) return;
         bool endStream = frame.HasFlag(Http2Flags.EndStream);
         if (payload.IsEmpty && !endStream && !SpendEmptyFrame()) return;

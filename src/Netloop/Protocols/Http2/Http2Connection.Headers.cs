@@ -45,6 +45,7 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
         Options = 256,
         Asterisk = 512,
         Protocol = 1024,
+        ExpectContinue = 2048,
     }
 
     private void OnHeaders(Http2FrameHeader frame, ReadOnlySpan<byte> payload)
@@ -227,8 +228,14 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             StreamError(stream, Http2ErrorCode.ProtocolError, "content-length announced a body the stream does not carry");
             return;
         }
+        // RFC 9110 §10.1.1 (RFC 9113 §8.1: an interim HEADERS): the client waits for 100 before sending the body.
+        stream.ExpectsContinue = !endStream && (_seen & FieldsSeen.ExpectContinue) != 0;
         stream.Start(_declaredLength, hasBody: !endStream);
     }
+
+    /// <summary>The interim response <c>100 Continue</c> on <paramref name="stream"/>: a HEADERS frame without END_STREAM.</summary>
+    internal void WriteContinue(Http2Stream stream) =>
+        WriteHeaderBlock(stream, static (encoder, output, _) => encoder.EncodeStatus(100, output), endStream: false);
 
     /// <summary>A header block on an id the client has used already: trailers of an open stream, or one of §5.1's errors.</summary>
     private void ProcessHeadersOnUsedId(int id, ReadOnlySpan<byte> block, bool endStream)
@@ -473,6 +480,10 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
         else if (name.SequenceEqual("host"u8))
         {
             _seen |= FieldsSeen.Host;
+        }
+        else if (name.SequenceEqual("expect"u8) && System.Text.Ascii.EqualsIgnoreCase(value, "100-continue"u8))
+        {
+            _seen |= FieldsSeen.ExpectContinue;
         }
         var head = _decodingHead;
         if (head is null) return;

@@ -81,6 +81,7 @@ internal sealed partial class Http2Stream : IHttpExchange
         _streamCreditDue = 0;
         _bodyFailed = false;
         _aborted = false;
+        ExpectsContinue = false;
         _generation++;
         ResetResponse();
     }
@@ -173,8 +174,27 @@ internal sealed partial class Http2Stream : IHttpExchange
         return debt;
     }
 
+    /// <summary>The client sent <c>expect: 100-continue</c> and waits for the interim response before the body.</summary>
+    internal bool ExpectsContinue { get; set; }
+
+    /// <summary>The handler asked for the body: a client waiting on <c>100-continue</c> is told to send it (once, and not after the response began).</summary>
     void IHttpExchange.OnBodyRequested()
     {
+        var owner = _owner;
+        if (owner is null || !ExpectsContinue) return;
+        if (!owner.OnTurn)
+        {
+            long generation = _generation;
+            owner.PostTurn(static (o, s) =>
+            {
+                var (stream, gen) = s;
+                if (stream._generation == gen && ReferenceEquals(stream._owner, o)) ((IHttpExchange)stream).OnBodyRequested();
+            }, (this, generation));
+            return;
+        }
+        ExpectsContinue = false;
+        if (RemoteClosed || LocalClosed || _context.Response.HasStarted) return;
+        owner.WriteContinue(this);
     }
 
     void IHttpExchange.OnBodyConsumed()
