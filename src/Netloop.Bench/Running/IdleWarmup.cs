@@ -26,40 +26,32 @@ internal static class IdleWarmup
     /// knowledge when <paramref name="http2"/> (the same connections and requests, as streams); null when every answer
     /// came, else why not.
     /// </summary>
-    public static async Task<string?> RunAsync(int port, string path, CancellationToken cancellationToken, bool http2 = false)
-    {
-        if (http2) return await RunHttp2Async(port, path, cancellationToken).ConfigureAwait(false);
-        byte[] request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}\r\n\r\n");
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            for (int c = 0; c < Connections; c++)
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(s_timeout);
-                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token).ConfigureAwait(false);
-                for (int r = 0; r < RequestsPerConnection; r++)
-                {
-                    await socket.SendAsync(request, SocketFlags.None, timeout.Token).ConfigureAwait(false);
-                    if (await ReadResponseAsync(socket, buffer, timeout.Token).ConfigureAwait(false) is { } problem) return problem;
-                }
-            }
-            return null;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return $"a warm-up request got no answer within {s_timeout.TotalSeconds:0} s";
-        }
-        catch (SocketException e)
-        {
-            return $"a warm-up request failed: {e.Message}";
-        }
-    }
-
-    private static async Task<string?> RunHttp2Async(int port, string path, CancellationToken cancellationToken)
+    public static Task<string?> RunAsync(int port, string path, CancellationToken cancellationToken, bool http2 = false)
     {
         string authority = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        if (http2)
+        {
+            return ExchangeOnEachConnectionAsync(port, async (socket, token) =>
+                await Servers.Http2Probe.GetAsync(socket, path, authority, RequestsPerConnection, token).ConfigureAwait(false) is { } problem
+                    ? $"a warm-up request: {problem}"
+                    : null, cancellationToken);
+        }
+        byte[] request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+        var buffer = new byte[16 * 1024];
+        return ExchangeOnEachConnectionAsync(port, async (socket, token) =>
+        {
+            for (int r = 0; r < RequestsPerConnection; r++)
+            {
+                await socket.SendAsync(request, SocketFlags.None, token).ConfigureAwait(false);
+                if (await ReadResponseAsync(socket, buffer, token).ConfigureAwait(false) is { } problem) return problem;
+            }
+            return null;
+        }, cancellationToken);
+    }
+
+    /// <summary>Opens <see cref="Connections"/> connections one after another, each given <see cref="s_timeout"/> for its <paramref name="exchange"/>; the first problem ends the warm-up.</summary>
+    private static async Task<string?> ExchangeOnEachConnectionAsync(int port, Func<Socket, CancellationToken, Task<string?>> exchange, CancellationToken cancellationToken)
+    {
         try
         {
             for (int c = 0; c < Connections; c++)
@@ -68,10 +60,7 @@ internal static class IdleWarmup
                 timeout.CancelAfter(s_timeout);
                 using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token).ConfigureAwait(false);
-                if (await Servers.Http2Probe.GetAsync(socket, path, authority, RequestsPerConnection, timeout.Token).ConfigureAwait(false) is { } problem)
-                {
-                    return $"a warm-up request: {problem}";
-                }
+                if (await exchange(socket, timeout.Token).ConfigureAwait(false) is { } problem) return problem;
             }
             return null;
         }
