@@ -5,6 +5,8 @@ using Netloop.Protocols;
 using Netloop.Protocols.Http2;
 using Netloop.Protocols.Http2.Hpack;
 using Netloop.Reactor;
+using Netloop.Tests.Protocols.Http2.Hpack;
+using Netloop.Tests.Protocols.Http2.Support;
 using Netloop.Transport;
 
 namespace Netloop.Tests.Support;
@@ -17,8 +19,6 @@ namespace Netloop.Tests.Support;
 /// </summary>
 internal sealed class Http2TestClient
 {
-    private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
-
     private readonly HpackEncoder _encoder = new();
     private readonly HpackDecoder _decoder = new(4096, 1024 * 1024);
     private readonly Dictionary<int, long> _streamWindows = new();
@@ -30,7 +30,7 @@ internal sealed class Http2TestClient
     public Http2TestClient(IConnectionProtocol protocol, LoopClock? clock = null)
     {
         Connection = new InMemoryConnection(protocol, clock);
-        Send([.. Preface, .. Frame(Http2FrameType.Settings, 0, 0, [])]);
+        Send([.. H2Client.Preface, .. Frame(Http2FrameType.Settings, 0, 0, [])]);
         Pump();
     }
 
@@ -183,7 +183,7 @@ internal sealed class Http2TestClient
                 _headerBlock.Write(payload);
                 if (!frame.HasFlag(Http2Flags.EndHeaders)) break;
                 var response = ResponseOf(_headerStream);
-                var sink = new FieldList();
+                var sink = new RecordingSink();
                 _decoder.Decode(_headerBlock.WrittenSpan, sink);
                 if (response.Headers is null) response.Headers = sink.Fields;
                 else response.Trailers = sink.Fields;
@@ -219,21 +219,8 @@ internal sealed class Http2TestClient
         return response;
     }
 
-    public static byte[] Frame(Http2FrameType type, byte flags, int streamId, ReadOnlySpan<byte> payload)
-    {
-        var frame = new byte[Http2FrameHeader.Size + payload.Length];
-        Http2FrameHeader.Write(frame, payload.Length, type, flags, streamId);
-        payload.CopyTo(frame.AsSpan(Http2FrameHeader.Size));
-        return frame;
-    }
-
-    private sealed class FieldList : IHpackHeaderSink
-    {
-        public List<(string Name, string Value)> Fields { get; } = new();
-
-        public void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
-            Fields.Add((Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
-    }
+    private static byte[] Frame(Http2FrameType type, byte flags, int streamId, ReadOnlySpan<byte> payload) =>
+        H2Client.Frame((byte)type, flags, streamId, payload);
 }
 
 /// <summary>What the server answered on one stream.</summary>

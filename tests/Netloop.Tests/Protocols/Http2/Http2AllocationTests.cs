@@ -2,6 +2,7 @@ using System.Buffers;
 using Netloop.Protocols.Http2;
 using Netloop.Server;
 using Netloop.Protocols.Http2.Hpack;
+using Netloop.Tests.Protocols.Http2.Support;
 using Netloop.Tests.Support;
 using Netloop.Transport;
 
@@ -10,8 +11,6 @@ namespace Netloop.Tests.Protocols.Http2;
 /// <summary>The HTTP/2 GET path allocates nothing per request in steady state, and an idle connection holds no stream state.</summary>
 public class Http2AllocationTests
 {
-    private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
-
     [Theory]
     [InlineData("plaintext")]
     [InlineData("json")]
@@ -26,7 +25,7 @@ public class Http2AllocationTests
         });
         var connection = new FrameCountingConnection(factory.Create());
         // As h2load does: the connection window opened wide, so 12,000 responses never wait for a WINDOW_UPDATE.
-        connection.Deliver([.. Preface, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 4, 8, 0, 0, 0, 0, 0, 0x7f, 0xff, 0, 0]);
+        connection.Deliver([.. H2Client.Preface, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 4, 8, 0, 0, 0, 0, 0, 0x7f, 0xff, 0, 0]);
 
         // The request head as a client's encoder sends it after the first request: every field indexed.
         var encoder = new HpackEncoder();
@@ -59,7 +58,7 @@ public class Http2AllocationTests
     {
         var harness = AppHarness.Create(app => app.MapGet("/", context => context.Response.WriteText("x")));
         var connection = new FrameCountingConnection(harness.App.Protocol.Create());
-        connection.Deliver([.. Preface, 0, 0, 0, 4, 0, 0, 0, 0, 0]);
+        connection.Deliver([.. H2Client.Preface, 0, 0, 0, 4, 0, 0, 0, 0, 0]);
 
         var http2 = Assert.IsType<Http2Connection>(connection.Protocol);
         Assert.Equal(0, http2.OpenStreamCount);
@@ -93,13 +92,8 @@ public class Http2AllocationTests
         encoder.Encode("accept"u8, "*/*"u8, output, HpackIndexing.Incremental);
     }
 
-    private static byte[] Frame(int streamId, ReadOnlySpan<byte> block)
-    {
-        var frame = new byte[Http2FrameHeader.Size + block.Length];
-        Http2FrameHeader.Write(frame, block.Length, Http2FrameType.Headers, Http2Flags.EndHeaders | Http2Flags.EndStream, streamId);
-        block.CopyTo(frame.AsSpan(Http2FrameHeader.Size));
-        return frame;
-    }
+    private static byte[] Frame(int streamId, ReadOnlySpan<byte> block) =>
+        H2Client.Frame((byte)Http2FrameType.Headers, Http2Flags.EndHeaders | Http2Flags.EndStream, streamId, block);
 
     private sealed class AllocListener : System.Diagnostics.Tracing.EventListener
     {
