@@ -53,6 +53,19 @@ internal static class HttpCharacters
     /// <summary>token = 1*tchar for a name given as a string; any character outside ASCII makes it no token.</summary>
     public static bool IsToken(ReadOnlySpan<char> text) => !text.IsEmpty && text.IndexOfAnyExcept(TokenChars) < 0;
 
+    /// <summary>
+    /// A field value a handler may send, given as a string: no CR, LF or NUL (RFC 9110 §5.5: response splitting) and
+    /// every character Latin-1 (one byte on the wire).
+    /// </summary>
+    public static bool IsSendableFieldValue(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c is '\r' or '\n' or '\0' || c > 0xFF) return false;
+        }
+        return true;
+    }
+
     public static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
     public static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';

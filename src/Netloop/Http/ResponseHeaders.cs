@@ -38,11 +38,7 @@ public sealed class ResponseHeaders : IEnumerable<KeyValuePair<string, string>>
         ArgumentNullException.ThrowIfNull(value);
         if (IsServerOwned(name)) throw new InvalidOperationException($"the server writes the {name} header itself");
         if (!HttpCharacters.IsToken(name)) throw new ArgumentException($"'{name}' is not a valid header name", nameof(name));
-        foreach (char c in value)
-        {
-            // RFC 9110 §5.5: no CR, LF or NUL in a field value (response splitting).
-            if (c is '\r' or '\n' or '\0' || c > 0xFF) throw new ArgumentException($"the value of {name} has a character a header cannot carry", nameof(value));
-        }
+        if (!HttpCharacters.IsSendableFieldValue(value)) throw new ArgumentException($"the value of {name} has a character a header cannot carry", nameof(value));
         _fields.Add(new(name, value));
     }
 

@@ -23,17 +23,11 @@ internal static class TrailerFieldNames
         "content-type", "content-encoding", "content-range",
     ]);
 
-    public static bool IsForbidden(string name) => s_forbidden.Contains(name);
-
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="name"/> and <paramref name="value"/> may be sent as a trailer field.</summary>
     public static void Validate(string name, string value)
     {
         if (!HttpCharacters.IsToken(name)) throw new ArgumentException($"'{name}' is not a valid field name", nameof(name));
-        if (IsForbidden(name)) throw new ArgumentException($"{name} may not be sent as a trailer (RFC 9110 §6.5.1)", nameof(name));
-        foreach (char c in value)
-        {
-            // RFC 9110 §5.5: no CR, LF or NUL in a field value (response splitting).
-            if (c is '\r' or '\n' or '\0' || c > 0xFF) throw new ArgumentException($"the value of {name} has a character a field cannot carry", nameof(value));
-        }
+        if (s_forbidden.Contains(name)) throw new ArgumentException($"{name} may not be sent as a trailer (RFC 9110 §6.5.1)", nameof(name));
+        if (!HttpCharacters.IsSendableFieldValue(value)) throw new ArgumentException($"the value of {name} has a character a field cannot carry", nameof(value));
     }
 }

@@ -73,10 +73,7 @@ internal sealed partial class Http1Connection
     {
         for (int i = head.IndexOfHeader("te"u8, 0); i >= 0; i = head.IndexOfHeader("te"u8, i + 1))
         {
-            foreach (var coding in new CommaList(head.HeaderValue(i)))
-            {
-                if (System.Text.Ascii.EqualsIgnoreCase(coding, "trailers"u8)) return true;
-            }
+            if (CommaList.Contains(head.HeaderValue(i), "trailers"u8)) return true;
         }
         return false;
     }
