@@ -180,38 +180,38 @@ internal sealed partial class Http2Stream : IHttpExchange
     /// <summary>The handler asked for the body: a client waiting on <c>100-continue</c> is told to send it (once, and not after the response began).</summary>
     void IHttpExchange.OnBodyRequested()
     {
-        var owner = _owner;
-        if (owner is null || !ExpectsContinue) return;
-        if (!owner.OnTurn)
-        {
-            long generation = _generation;
-            owner.PostTurn(static (o, s) =>
-            {
-                var (stream, gen) = s;
-                if (stream._generation == gen && ReferenceEquals(stream._owner, o)) ((IHttpExchange)stream).OnBodyRequested();
-            }, (this, generation));
-            return;
-        }
-        ExpectsContinue = false;
-        if (RemoteClosed || LocalClosed || _context.Response.HasStarted) return;
-        owner.WriteContinue(this);
+        if (ExpectsContinue) RunOnTurn(static stream => stream.SendContinue());
     }
 
-    void IHttpExchange.OnBodyConsumed()
+    private void SendContinue()
+    {
+        if (!ExpectsContinue) return;
+        ExpectsContinue = false;
+        if (RemoteClosed || LocalClosed || _context.Response.HasStarted) return;
+        _owner!.WriteContinue(this);
+    }
+
+    void IHttpExchange.OnBodyConsumed() => RunOnTurn(static stream => stream.CreditConsumed());
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the connection's turn: now when a handler calls on it, else (a handler on another
+    /// thread) posted to the next turn, and dropped there if the stream ended or was reused for another request meanwhile.
+    /// </summary>
+    private void RunOnTurn(Action<Http2Stream> work)
     {
         var owner = _owner;
         if (owner is null) return;
-        if (!owner.OnTurn)
+        if (owner.OnTurn)
         {
-            long generation = _generation;
-            owner.PostTurn(static (o, s) =>
-            {
-                var (stream, gen) = s;
-                if (stream._generation == gen && ReferenceEquals(stream._owner, o)) stream.CreditConsumed();
-            }, (this, generation));
+            work(this);
             return;
         }
-        CreditConsumed();
+        long generation = _generation;
+        owner.PostTurn(static (o, s) =>
+        {
+            var (stream, gen, work) = s;
+            if (stream._generation == gen && ReferenceEquals(stream._owner, o)) work(stream);
+        }, (this, generation, work));
     }
 
     /// <summary>Reopens the windows by what the handler has read (or the body buffer took off the protocol's hands).</summary>
