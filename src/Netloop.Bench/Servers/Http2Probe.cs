@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Netloop.Protocols.Http1;
+using Netloop.Protocols.Http2;
 
 namespace Netloop.Bench.Servers;
 
@@ -14,12 +16,8 @@ namespace Netloop.Bench.Servers;
 /// </summary>
 internal static class Http2Probe
 {
-    private const int FrameHeaderLength = 9;
-    private const byte Data = 0x0, Headers = 0x1, RstStream = 0x3, Settings = 0x4, Ping = 0x6, GoAway = 0x7;
-    private const byte EndStream = 0x1, Ack = 0x1, EndHeaders = 0x4, Padded = 0x8, Priority = 0x20;
-
-    private static readonly byte[] s_preface = [.. "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8, 0, 0, 0, Settings, 0, 0, 0, 0, 0];
-    private static readonly byte[] s_settingsAck = [0, 0, 0, Settings, Ack, 0, 0, 0, 0];
+    private static readonly byte[] s_preface = [.. Http2Preface.Bytes, .. Frame(Http2FrameType.Settings, Http2Flags.None, 0, [])];
+    private static readonly byte[] s_settingsAck = Frame(Http2FrameType.Settings, Http2Flags.Ack, 0, []);
 
     // :status of the HPACK static table (RFC 7541 Appendix A), entries 8 to 14.
     private static readonly int[] s_staticStatuses = [200, 204, 206, 304, 400, 404, 500];
@@ -43,23 +41,22 @@ internal static class Http2Probe
             var (type, flags, stream, payload) = frame.Value;
             switch (type)
             {
-                case Settings when (flags & Ack) == 0:
+                case Http2FrameType.Settings when (flags & Http2Flags.Ack) == 0:
                     await socket.SendAsync(s_settingsAck, SocketFlags.None, cancellationToken).ConfigureAwait(false);
                     break;
-                case Ping when (flags & Ack) == 0:
-                    byte[] pong = [0, 0, 8, Ping, Ack, 0, 0, 0, 0, .. payload];
-                    await socket.SendAsync(pong, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                case Http2FrameType.Ping when (flags & Http2Flags.Ack) == 0:
+                    await socket.SendAsync(Frame(Http2FrameType.Ping, Http2Flags.Ack, 0, payload), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                     break;
-                case GoAway:
+                case Http2FrameType.GoAway:
                     return $"the server sent GOAWAY (error {(payload.Length >= 8 ? BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(4)) : 0)})";
-                case RstStream when open.Contains(stream):
+                case Http2FrameType.RstStream when open.Contains(stream):
                     return $"the server reset stream {stream} (error {(payload.Length >= 4 ? BinaryPrimitives.ReadUInt32BigEndian(payload) : 0)})";
-                case Headers when open.Contains(stream):
+                case Http2FrameType.Headers when open.Contains(stream):
                     int status = StatusOf(HeaderBlock(flags, payload));
                     if (status != 200) return status < 0 ? $"GET {path} over HTTP/2: a status the probe cannot read" : $"GET {path} over HTTP/2 answered {status}";
-                    if ((flags & EndStream) != 0) open.Remove(stream);
+                    if ((flags & Http2Flags.EndStream) != 0) open.Remove(stream);
                     break;
-                case Data when open.Contains(stream) && (flags & EndStream) != 0:
+                case Http2FrameType.Data when open.Contains(stream) && (flags & Http2Flags.EndStream) != 0:
                     open.Remove(stream);
                     break;
             }
@@ -73,14 +70,14 @@ internal static class Http2Probe
         var block = new List<byte> { 0x82, 0x86 }; // :method GET, :scheme http
         AddLiteral(block, 4, path);                // :path, without indexing
         AddLiteral(block, 1, authority);           // :authority, without indexing
-        var frame = new byte[FrameHeaderLength + block.Count];
-        frame[0] = (byte)(block.Count >> 16);
-        frame[1] = (byte)(block.Count >> 8);
-        frame[2] = (byte)block.Count;
-        frame[3] = Headers;
-        frame[4] = EndStream | EndHeaders;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), stream);
-        block.CopyTo(frame, FrameHeaderLength);
+        return Frame(Http2FrameType.Headers, Http2Flags.EndStream | Http2Flags.EndHeaders, stream, block.ToArray());
+    }
+
+    private static byte[] Frame(Http2FrameType type, int flags, int stream, ReadOnlySpan<byte> payload)
+    {
+        var frame = new byte[Http2FrameHeader.Size + payload.Length];
+        Http2FrameHeader.Write(frame, payload.Length, type, (byte)flags, stream);
+        payload.CopyTo(frame.AsSpan(Http2FrameHeader.Size));
         return frame;
     }
 
@@ -103,12 +100,12 @@ internal static class Http2Probe
     {
         var block = payload.AsSpan();
         int padding = 0;
-        if ((flags & Padded) != 0 && block.Length > 0)
+        if ((flags & Http2Flags.Padded) != 0 && block.Length > 0)
         {
             padding = block[0];
             block = block[1..];
         }
-        if ((flags & Priority) != 0) block = block.Length >= 5 ? block[5..] : [];
+        if ((flags & Http2Flags.Priority) != 0) block = block.Length >= 5 ? block[5..] : [];
         return padding <= block.Length ? block[..^padding] : [];
     }
 
@@ -130,24 +127,22 @@ internal static class Http2Probe
         private int _start;
         private int _end;
 
-        public async Task<(byte Type, byte Flags, int Stream, byte[] Payload)?> NextAsync(CancellationToken cancellationToken)
+        public async Task<(Http2FrameType Type, byte Flags, int Stream, byte[] Payload)?> NextAsync(CancellationToken cancellationToken)
         {
             while (true)
             {
                 int available = _end - _start;
-                if (available >= FrameHeaderLength)
+                if (available >= Http2FrameHeader.Size)
                 {
-                    var header = _buffer.AsSpan(_start, FrameHeaderLength);
-                    int length = (header[0] << 16) | (header[1] << 8) | header[2];
-                    if (available >= FrameHeaderLength + length)
+                    var header = Http2FrameHeader.Read(_buffer.AsSpan(_start, Http2FrameHeader.Size));
+                    int frameSize = Http2FrameHeader.Size + header.Length;
+                    if (available >= frameSize)
                     {
-                        byte type = header[3], flags = header[4];
-                        int stream = BinaryPrimitives.ReadInt32BigEndian(header[5..]) & int.MaxValue;
-                        byte[] payload = _buffer.AsSpan(_start + FrameHeaderLength, length).ToArray();
-                        _start += FrameHeaderLength + length;
-                        return (type, flags, stream, payload);
+                        byte[] payload = _buffer.AsSpan(_start + Http2FrameHeader.Size, header.Length).ToArray();
+                        _start += frameSize;
+                        return (header.Type, header.Flags, header.StreamId, payload);
                     }
-                    if (FrameHeaderLength + length > _buffer.Length) Array.Resize(ref _buffer, FrameHeaderLength + length);
+                    if (frameSize > _buffer.Length) Array.Resize(ref _buffer, frameSize);
                 }
                 if (_start > 0)
                 {

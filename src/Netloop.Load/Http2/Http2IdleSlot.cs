@@ -3,6 +3,8 @@ using System.Net;
 using Netloop.Load.Runner;
 using Netloop.Load.Stats;
 using Netloop.Protocols;
+using Netloop.Protocols.Http1;
+using Netloop.Protocols.Http2;
 using Netloop.Transport;
 
 namespace Netloop.Load.Http2;
@@ -16,24 +18,19 @@ namespace Netloop.Load.Http2;
 /// </summary>
 internal sealed class Http2IdleSlot : ConnectionSlot
 {
-    private const int FrameHeaderLength = 9;
-    private const byte SettingsType = 0x4;
-    private const byte PingType = 0x6;
-    private const byte GoAwayType = 0x7;
-    private const byte AckFlag = 0x1;
     private const int PingLength = 8;
 
     /// <summary>The client connection preface followed by an empty SETTINGS frame (the defaults suit a connection that sends nothing).</summary>
-    private static readonly byte[] s_prefaceAndSettings = [.. "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8, 0, 0, 0, SettingsType, 0, 0, 0, 0, 0];
+    private static readonly byte[] s_prefaceAndSettings = [.. Http2Preface.Bytes, .. FrameHeader(0, Http2FrameType.Settings, Http2Flags.None)];
 
-    private static ReadOnlySpan<byte> SettingsAck => [0, 0, 0, SettingsType, AckFlag, 0, 0, 0, 0];
+    private static readonly byte[] s_settingsAck = FrameHeader(0, Http2FrameType.Settings, Http2Flags.Ack);
 
-    private readonly byte[] _header = new byte[FrameHeaderLength];
-    private readonly byte[] _ping = new byte[FrameHeaderLength + PingLength];
+    private readonly byte[] _header = new byte[Http2FrameHeader.Size];
+    private readonly byte[] _ping = new byte[Http2FrameHeader.Size + PingLength];
     private int _headerFilled;
     private int _payloadLeft;
     private int _pingFilled;
-    private byte _type;
+    private Http2FrameType _type;
     private byte _flags;
     private bool _serverSettingsSeen;
     private bool _ownSettingsAcked;
@@ -65,20 +62,20 @@ internal sealed class Http2IdleSlot : ConnectionSlot
         int consumed = 0;
         while (consumed < data.Length)
         {
-            if (_headerFilled < FrameHeaderLength)
+            if (_headerFilled < Http2FrameHeader.Size)
             {
-                int n = Math.Min(FrameHeaderLength - _headerFilled, data.Length - consumed);
+                int n = Math.Min(Http2FrameHeader.Size - _headerFilled, data.Length - consumed);
                 data.Slice(consumed, n).CopyTo(_header.AsSpan(_headerFilled));
                 _headerFilled += n;
                 consumed += n;
-                if (_headerFilled < FrameHeaderLength) break;
+                if (_headerFilled < Http2FrameHeader.Size) break;
                 if (!OnFrameHeader(connection, now)) return data.Length;
                 if (_payloadLeft > 0) continue;
             }
             else
             {
                 int n = Math.Min(_payloadLeft, data.Length - consumed);
-                if (_type == PingType && (_flags & AckFlag) == 0) KeepPingPayload(data.Slice(consumed, n));
+                if (_type == Http2FrameType.Ping && (_flags & Http2Flags.Ack) == 0) KeepPingPayload(data.Slice(consumed, n));
                 _payloadLeft -= n;
                 consumed += n;
                 if (_payloadLeft > 0) break;
@@ -91,17 +88,18 @@ internal sealed class Http2IdleSlot : ConnectionSlot
     // False when the connection was failed (the rest of the input is dropped with it).
     private bool OnFrameHeader(IConnection connection, long now)
     {
-        _payloadLeft = (_header[0] << 16) | (_header[1] << 8) | _header[2];
-        _type = _header[3];
-        _flags = _header[4];
+        var header = Http2FrameHeader.Read(_header);
+        _payloadLeft = header.Length;
+        _type = header.Type;
+        _flags = header.Flags;
         _pingFilled = 0;
-        if (_type == GoAwayType && !_established && HasInFlight)
+        if (_type == Http2FrameType.GoAway && !_established && HasInFlight)
         {
             // The server refuses the connection before the exchange is over: its answer, and not the one asked for.
             Fail(connection, ErrorKind.BadStatus, now);
             return false;
         }
-        if (_type == PingType && _payloadLeft != PingLength)
+        if (_type == Http2FrameType.Ping && _payloadLeft != PingLength)
         {
             Fail(connection, ErrorKind.Corrupt, now);
             return false;
@@ -111,15 +109,15 @@ internal sealed class Http2IdleSlot : ConnectionSlot
 
     private void KeepPingPayload(ReadOnlySpan<byte> bytes)
     {
-        bytes.CopyTo(_ping.AsSpan(FrameHeaderLength + _pingFilled));
+        bytes.CopyTo(_ping.AsSpan(Http2FrameHeader.Size + _pingFilled));
         _pingFilled += bytes.Length;
     }
 
     private void OnFrameEnd(IConnection connection, long now)
     {
         _headerFilled = 0;
-        bool ack = (_flags & AckFlag) != 0;
-        if (_type == SettingsType)
+        bool ack = (_flags & Http2Flags.Ack) != 0;
+        if (_type == Http2FrameType.Settings)
         {
             if (ack)
             {
@@ -127,18 +125,14 @@ internal sealed class Http2IdleSlot : ConnectionSlot
             }
             else
             {
-                Write(connection.Output, SettingsAck);
+                Write(connection.Output, s_settingsAck);
                 _serverSettingsSeen = true;
             }
         }
-        else if (_type == PingType && !ack)
+        else if (_type == Http2FrameType.Ping && !ack)
         {
             // RFC 9113 §6.7: a PING is answered with the same 8 bytes and the ACK flag.
-            _ping[0] = 0;
-            _ping[1] = 0;
-            _ping[2] = PingLength;
-            _ping[3] = PingType;
-            _ping[4] = AckFlag;
+            Http2FrameHeader.Write(_ping, PingLength, Http2FrameType.Ping, Http2Flags.Ack, 0);
             Write(connection.Output, _ping);
         }
         if (!_established && _serverSettingsSeen && _ownSettingsAcked && HasInFlight)
@@ -146,5 +140,12 @@ internal sealed class Http2IdleSlot : ConnectionSlot
             _established = true;
             Complete(now, null);
         }
+    }
+
+    private static byte[] FrameHeader(int length, Http2FrameType type, byte flags)
+    {
+        var header = new byte[Http2FrameHeader.Size];
+        Http2FrameHeader.Write(header, length, type, flags, 0);
+        return header;
     }
 }
