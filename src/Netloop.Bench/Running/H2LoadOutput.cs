@@ -7,6 +7,7 @@ namespace Netloop.Bench.Running;
 /// <param name="DurationSeconds">The measured duration, from <c>finished in 2.01s, …</c>.</param>
 /// <param name="RequestsPerSecond">From <c>finished in …, N req/s, …</c>.</param>
 /// <param name="Total">Requests counted (<c>requests: N total</c>).</param>
+/// <param name="Started">Requests whose stream was opened (<c>N started</c>).</param>
 /// <param name="Succeeded">Requests that completed (<c>N succeeded</c>); those in flight when a timed run ends are neither succeeded nor failed.</param>
 /// <param name="Failed">Requests that failed (<c>N failed</c>): errored ones and streams the server reset or refused.</param>
 /// <param name="Errored">Requests that could not even be sent or had a protocol error (<c>N errored</c>).</param>
@@ -21,6 +22,7 @@ internal sealed record H2LoadResult(
     double DurationSeconds,
     double RequestsPerSecond,
     long Total,
+    long Started,
     long Succeeded,
     long Failed,
     long Errored,
@@ -81,6 +83,7 @@ internal static partial class H2LoadOutput
             DurationSeconds: Seconds(finished.Groups["duration"].Value, finished.Groups["unit"].Value),
             RequestsPerSecond: Number(finished.Groups["rps"].Value),
             Total: Count(requests, "total"),
+            Started: Count(requests, "started"),
             Succeeded: Count(requests, "succeeded"),
             Failed: Count(requests, "failed"),
             Errored: Count(requests, "errored"),

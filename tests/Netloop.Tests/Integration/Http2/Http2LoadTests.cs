@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Netloop.Bench.Running;
 using Netloop.Tests.Support;
 using Xunit.Abstractions;
 
@@ -24,8 +25,8 @@ public sealed partial class Http2LoadTests(ITestOutputHelper output)
         var run = await Http2Tools.RunAsync(output, "h2load", ["-n", "200000", "-c", "100", "-m", "10", "-t", "1", "-T", "30", Url(server.Port, "/plaintext")], TimeSpan.FromSeconds(300));
 
         Assert.True(run.ExitCode == 0, run.Describe());
-        var summary = H2loadSummary.Parse(run);
-        Assert.True(summary.Total == 200000 && summary.Succeeded == 200000 && summary.Failed == 0 && summary.Errored == 0 && summary.Timeout == 0, run.Describe());
+        var summary = ParseSummary(run);
+        Assert.True(summary.Total == 200000 && summary.Succeeded == 200000 && summary.Failed == 0 && summary.Errored == 0 && summary.TimedOut == 0, run.Describe());
         Assert.True(summary.Status2xx == 200000, run.Describe());
         Assert.Contains("Application protocol: h2c", run.StdOutText, StringComparison.Ordinal);
         await StopCleanlyAsync(server.Process);
@@ -50,7 +51,7 @@ public sealed partial class Http2LoadTests(ITestOutputHelper output)
             });
 
         Assert.True(signalled, $"h2load printed no progress line, so SIGTERM was never sent:\n{run.Describe()}");
-        var summary = H2loadSummary.Parse(run);
+        var summary = ParseSummary(run);
         // h2load cannot tell a stream the server refused after its GOAWAY (RFC 9113 §6.8 allows that: an id above the
         // last-stream-id, never processed, safe to retry; h2load counts it "done" but not "succeeded") from one it cut;
         // h2shutdown.py's load mode checks that precisely. What h2load can show: every response it got is a 2xx (none
@@ -137,6 +138,14 @@ public sealed partial class Http2LoadTests(ITestOutputHelper output)
         AssertCleanStop(process);
     }
 
+    /// <summary>h2load's summary, read as the bench reads it.</summary>
+    private static H2LoadResult ParseSummary(Http2ToolRun run)
+    {
+        var summary = H2LoadOutput.Parse(run.StdOutText, out string? error);
+        Assert.True(summary is not null, $"{error}:\n{run.Describe()}");
+        return summary;
+    }
+
     private static void AssertCleanStop(CliProcess process)
     {
         Assert.True(process.ExitCode == 0 && StoppedLine().IsMatch(process.StdOut), $"exit code {process.ExitCode} (0 and no leak expected):\n{process.Transcript()}");
@@ -161,26 +170,6 @@ public sealed partial class Http2LoadTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"netloop stopped: .*buffers outstanding 0")]
     private static partial Regex StoppedLine();
-}
-
-/// <summary>h2load's summary: "requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout" and "status codes: N 2xx, …".</summary>
-internal sealed partial record H2loadSummary(long Total, long Started, long Done, long Succeeded, long Failed, long Errored, long Timeout, long Status2xx)
-{
-    public static H2loadSummary Parse(Http2ToolRun run)
-    {
-        var requests = RequestsLine().Match(run.StdOutText);
-        var statuses = StatusLine().Match(run.StdOutText);
-        Assert.True(requests.Success && statuses.Success, $"no summary in h2load's output:\n{run.Describe()}");
-        long Get(Match m, string name) => long.Parse(m.Groups[name].Value, CultureInfo.InvariantCulture);
-        return new H2loadSummary(Get(requests, "total"), Get(requests, "started"), Get(requests, "done"), Get(requests, "succeeded"),
-            Get(requests, "failed"), Get(requests, "errored"), Get(requests, "timeout"), Get(statuses, "ok"));
-    }
-
-    [GeneratedRegex(@"^requests: (?<total>\d+) total, (?<started>\d+) started, (?<done>\d+) done, (?<succeeded>\d+) succeeded, (?<failed>\d+) failed, (?<errored>\d+) errored, (?<timeout>\d+) timeout", RegexOptions.Multiline)]
-    private static partial Regex RequestsLine();
-
-    [GeneratedRegex(@"^status codes: (?<ok>\d+) 2xx", RegexOptions.Multiline)]
-    private static partial Regex StatusLine();
 }
 
 /// <summary>Tests that load both cores run one at a time, and not beside the others.</summary>
