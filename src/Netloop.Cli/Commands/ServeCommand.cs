@@ -159,6 +159,8 @@ internal sealed class ServeCommand : Command
         CustomParser = DemoMiddlewares.Parse,
     };
 
+    private readonly TlsCommandOptions _tls = new();
+
     /// <summary>Creates the command with its options and action.</summary>
     public ServeCommand()
         : base("serve", "Serve a protocol until SIGINT or SIGTERM, then stop gracefully.")
@@ -182,6 +184,7 @@ internal sealed class ServeCommand : Command
         Add(_allowLeaks);
         Add(_fault);
         Add(_middleware);
+        foreach (var option in _tls.All) Add(option);
         _mode.CompletionSources.Add(ServerModes.All.Select(m => m.Name()).ToArray());
         _protocol.CompletionSources.Add(ProtocolCatalog.All.Select(p => p.Name).ToArray());
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
@@ -239,6 +242,9 @@ internal sealed class ServeCommand : Command
         NetloopServer server;
         try
         {
+            options.Tls = _tls.Read(parseResult);
+            if (options.Tls is not null && mode is not (ServerMode.Epoll or ServerMode.Poll))
+                throw new ArgumentException($"TLS (--tls-cert) runs on the reactor: --mode epoll or poll, not {mode.Name()}");
             if (fault is not null) protocol = fault.Apply(protocol);
             server = ModeServer.Create(mode, options, protocol, loggerFactory, ReadBaselineOptions(parseResult), serveLimit);
         }
@@ -271,6 +277,11 @@ internal sealed class ServeCommand : Command
         logger.LogInformation(
             "netloop {Version} listening on {EndPoint} (mode {Mode}, protocol {Protocol}{Loops}, pid {Pid})",
             NetloopCommandLine.Version, server.LocalEndPoint, mode.Name(), protocol.Name, loops, Environment.ProcessId);
+        if (server.TlsEndPoint is { } tlsEndPoint)
+        {
+            logger.LogInformation("TLS on {EndPoint} ({Scheme}://{EndPoint2}; certificate {Certificate})",
+                tlsEndPoint, protocol.Name == "http" ? "https" : "tls", tlsEndPoint, options.Tls!.CertificatePath);
+        }
         if (fault is not null) logger.LogWarning("test-only fault {Fault} planted: {Description}", fault.Name, fault.Description);
 
         var signalled = shutdown.WaitAsync(cancellationToken);

@@ -32,6 +32,14 @@ internal static class DemoApp
             await context.Request.Body.CopyToAsync(context.Response.Body).ConfigureAwait(true);
         });
         app.MapGet("/health", context => context.Response.WriteText("ok"));
+        // What the connection negotiated, one line: how TLS tests see ALPN, SNI and the client certificate from a handler.
+        app.MapGet("/connection", context =>
+        {
+            var connection = context.Connection;
+            context.Response.WriteText(
+                $"scheme={context.Request.Scheme} protocol={context.Request.Protocol} tls={connection.TlsProtocol ?? "none"} " +
+                $"sni={connection.TlsServerName ?? "none"} client={connection.ClientCertificate?.Subject ?? "none"}\n");
+        });
         app.MapStaticFiles("/static", settings.Root);
         return app.Protocol;
     }

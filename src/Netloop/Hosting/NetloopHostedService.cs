@@ -48,7 +48,7 @@ public sealed class NetloopHostedService : IHostedService
         _map(app);
         app.Start();
         _app = app;
-        ServerRun.LogListening(loggers.CreateLogger(NetloopApp.LogCategory), app.LocalEndPoint, "http");
+        foreach (var url in app.Server!.ListeningUrls) ServerRun.LogListening(loggers.CreateLogger(NetloopApp.LogCategory), url);
         return Task.CompletedTask;
     }
 

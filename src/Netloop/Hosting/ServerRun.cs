@@ -11,7 +11,7 @@ namespace Netloop.Hosting;
 /// </summary>
 internal static partial class ServerRun
 {
-    public static async Task RunAsync(Action start, Func<Task> stop, Func<IPEndPoint> endPoint, string scheme, ILogger logger, CancellationToken cancellationToken)
+    public static async Task RunAsync(Action start, Func<Task> stop, Func<IReadOnlyList<string>> urls, ILogger logger, CancellationToken cancellationToken)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? signalName = null;
@@ -35,7 +35,7 @@ internal static partial class ServerRun
             await stop().ConfigureAwait(false);
             return;
         }
-        LogListening(logger, endPoint(), scheme);
+        foreach (var url in urls()) LogListeningOn(logger, url);
         try
         {
             await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
@@ -50,6 +50,9 @@ internal static partial class ServerRun
 
     /// <summary>Logs where a started server listens; IPv6 addresses come bracketed (<c>http://[::1]:8080</c>).</summary>
     public static void LogListening(ILogger logger, IPEndPoint endPoint, string scheme) => LogListeningOn(logger, $"{scheme}://{endPoint}");
+
+    /// <summary>Logs one <c>listening on URL</c> line.</summary>
+    public static void LogListening(ILogger logger, string url) => LogListeningOn(logger, url);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "listening on {Url}")]
     private static partial void LogListeningOn(ILogger logger, string url);

@@ -8,7 +8,11 @@ public sealed class HttpContext
     internal HttpContext()
     {
         Request = new HttpRequest(Head);
+        Connection = new ConnectionInfo(Request);
     }
+
+    /// <summary>The connection the request came on: its id, the client's address, TLS and the client certificate.</summary>
+    public ConnectionInfo Connection { get; }
 
     /// <summary>The request.</summary>
     public HttpRequest Request { get; }

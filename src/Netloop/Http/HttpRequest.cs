@@ -75,6 +75,12 @@ public sealed class HttpRequest
     /// <summary>The client's address, looked up on first use (getpeername), not per request.</summary>
     public IPEndPoint? RemoteEndPoint => Connection?.RemoteEndPoint;
 
+    /// <summary>True when the request came over TLS (HTTPS).</summary>
+    public bool IsHttps => (Connection as ITlsConnection)?.Tls is not null;
+
+    /// <summary><c>https</c> or <c>http</c>, by the connection the request came on.</summary>
+    public string Scheme => IsHttps ? "https" : "http";
+
     internal IConnection? Connection { get; set; }
 
     internal RequestHead Head => _head;

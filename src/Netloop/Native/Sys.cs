@@ -103,6 +103,18 @@ internal static unsafe class Sys
         }
     }
 
+    /// <summary>recv with MSG_PEEK: looks at the next bytes and leaves them queued.</summary>
+    public static nint Peek(int fd, byte* buffer, int length)
+    {
+        while (true)
+        {
+            nint n = Libc.recv(fd, buffer, (nuint)length, MSG_PEEK | MSG_DONTWAIT);
+            if (n >= 0) return n;
+            var errno = LastErrno;
+            if (errno != Errno.EINTR) return -(int)errno;
+        }
+    }
+
     public static nint Send(int fd, byte* buffer, int length)
     {
         while (true)

@@ -9,6 +9,12 @@ internal interface IServerEngine
     /// <summary>The address bound, valid after <see cref="Start"/>.</summary>
     IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>The TLS listener's address (<see cref="LocalEndPoint"/> when it speaks TLS only); null without TLS.</summary>
+    IPEndPoint? TlsEndPoint => null;
+
+    /// <summary>Reads the TLS certificates again; false without TLS or when the new files are bad (the old ones stay).</summary>
+    bool ReloadCertificates(string why) => false;
+
     /// <summary>Binds and starts serving; throws <see cref="AddressInUseException"/> or <see cref="NetloopException"/> with a clear message.</summary>
     void Start();
 

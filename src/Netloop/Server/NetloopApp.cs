@@ -60,6 +60,9 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     /// <summary>The address bound, once started.</summary>
     public IPEndPoint LocalEndPoint => _server?.LocalEndPoint ?? throw new InvalidOperationException("the app is not started");
 
+    /// <summary>The TLS listener's address, once started with <see cref="ServerOptions.Tls"/>; null without TLS.</summary>
+    public IPEndPoint? TlsEndPoint => _server?.TlsEndPoint;
+
     /// <summary>The server, once started.</summary>
     public NetloopServer? Server => _server;
 
@@ -107,7 +110,7 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        await ServerRun.RunAsync(Start, StopAsync, () => LocalEndPoint, "http", _loggers.CreateLogger(LogCategory), cancellationToken).ConfigureAwait(false);
+        await ServerRun.RunAsync(Start, StopAsync, () => _server!.ListeningUrls, _loggers.CreateLogger(LogCategory), cancellationToken).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
     }
 

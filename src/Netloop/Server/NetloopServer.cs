@@ -58,6 +58,33 @@ public sealed class NetloopServer : IAsyncDisposable
     /// <summary>The address bound (with the real port when <see cref="ServerOptions.Port"/> was 0). Valid after <see cref="Start"/>.</summary>
     public IPEndPoint LocalEndPoint => _engine.LocalEndPoint;
 
+    /// <summary>
+    /// The TLS listener's address when <see cref="ServerOptions.Tls"/> is set: <see cref="LocalEndPoint"/> when the server
+    /// speaks TLS only, the <see cref="TlsOptions.Port"/> listener's otherwise (with the real port when that was 0); null
+    /// without TLS. Valid after <see cref="Start"/>.
+    /// </summary>
+    public IPEndPoint? TlsEndPoint => _engine.TlsEndPoint;
+
+    /// <summary>
+    /// Reads the TLS certificate files again, as SIGHUP does: new handshakes use the new certificates, established
+    /// connections keep theirs. Returns false (and logs why) when a file is bad; the certificates in use then stay.
+    /// </summary>
+    public bool ReloadCertificates() => _engine.ReloadCertificates("requested");
+
+    /// <summary>Where the server listens, as URLs: <c>http://</c> (or <c>tcp://</c>) for the plaintext listener, <c>https://</c> (or <c>tls://</c>) for TLS.</summary>
+    internal IReadOnlyList<string> ListeningUrls
+    {
+        get
+        {
+            bool http = Protocol.Name == "http";
+            var urls = new List<string>(2);
+            var tls = TlsEndPoint;
+            if (tls is null || !tls.Equals(LocalEndPoint)) urls.Add($"{(http ? "http" : "tcp")}://{LocalEndPoint}");
+            if (tls is not null) urls.Add($"{(http ? "https" : "tls")}://{tls}");
+            return urls;
+        }
+    }
+
     /// <summary>A configuration error found by the builder that made this server: <see cref="Start"/> throws it.</summary>
     internal string? StartError { get; init; }
 
@@ -88,8 +115,7 @@ public sealed class NetloopServer : IAsyncDisposable
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        string scheme = Protocol.Name == "http" ? "http" : "tcp";
-        await Hosting.ServerRun.RunAsync(Start, StopAsync, () => LocalEndPoint, scheme, _loggers.CreateLogger(NetloopApp.LogCategory), cancellationToken).ConfigureAwait(false);
+        await Hosting.ServerRun.RunAsync(Start, StopAsync, () => ListeningUrls, _loggers.CreateLogger(NetloopApp.LogCategory), cancellationToken).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Netloop.Reactor;
 using Netloop.Transport;
+using Netloop.Transport.Tls;
 
 namespace Netloop.Server;
 
@@ -19,46 +20,46 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
 
     public ServeLimit Limit { get; } = limit;
     private IPEndPoint? _localEndPoint;
+    private IPEndPoint? _tlsEndPoint;
+    private TlsListener? _tls;
     private Task? _stopping;
 
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("the server is not started");
 
+    public IPEndPoint? TlsEndPoint => _tlsEndPoint;
+
     public void Start()
     {
-        var endPoint = new IPEndPoint(options.Address, options.Port);
-        // Our own loops always share the port through SO_REUSEPORT (the kernel spreads accepts over them); other
-        // processes may join only when asked (ReusePort). One loop without ReusePort needs no SO_REUSEPORT at all, and
-        // bind(2) itself then refuses any other listener; several loops have to check the listener table themselves.
-        bool reusePort = options.ReusePort || options.Loops > 1;
-        bool checkOthers = reusePort && !options.ReusePort;
-        var fds = new List<int>();
+        bool tlsOnly = options.Tls is { Port: null };
+        var plainFds = new List<int>();
+        var tlsFds = new List<int>();
         var settings = new ConnectionSettings(options.OutputHighWaterMark, options.IdleTimeout, options.NoDelay);
         try
         {
-            // Before binding, so a server that is refused never takes a share of the other one's connections.
-            // Port 0 needs no look: bind picks a port no listener holds, SO_REUSEPORT or not.
-            if (checkOthers && options.Port != 0) PortExclusivity.ThrowIfOthersListen(endPoint, []);
-            for (int i = 0; i < options.Loops; i++)
-            {
-                // With port 0 the first bind picks the port and the other loops join it.
-                fds.Add(ListenSocket.Open(endPoint, reusePort, options.Backlog, out var bound));
-                endPoint = bound;
-            }
-            // Again once bound: another server that looked at the same moment is in the table now (both refuse).
-            if (checkOthers) PortExclusivity.ThrowIfOthersListen(endPoint, fds);
+            // The certificates first: a bad one is a one-line start-up error, before any port is taken.
+            if (options.Tls is not null) _tls = TlsListener.Create(options.Tls, protocols, loggers.CreateLogger("Netloop.Tls"));
+            var endPoint = OpenListeners(options.Port, plainFds);
+            var tlsEndPoint = options.Tls?.Port is int tlsPort ? OpenListeners(tlsPort, tlsFds) : null;
             for (int i = 0; i < options.Loops; i++)
             {
                 IPoller poller = options.Poller == Poller.Poll ? new PollPoller() : new EpollPoller();
                 var loop = new EventLoop(i, poller, _logger);
                 var transport = new LoopTransport(loop, protocols, _limiter, _logger, settings, Limit);
-                transport.Listen(fds[i]);
-                fds[i] = -1; // owned by the transport now
                 _loops.Add((loop, transport));
+                transport.Listen(plainFds[i], tlsOnly ? _tls!.Endpoint : null);
+                plainFds[i] = -1; // owned by the transport now
+                if (tlsFds.Count > 0)
+                {
+                    transport.Listen(tlsFds[i], _tls!.Endpoint);
+                    tlsFds[i] = -1;
+                }
             }
+            _localEndPoint = endPoint;
+            _tlsEndPoint = tlsOnly ? endPoint : tlsEndPoint;
         }
         catch
         {
-            foreach (int fd in fds)
+            foreach (int fd in plainFds.Concat(tlsFds))
             {
                 if (fd >= 0) Native.Sys.Close(fd);
             }
@@ -68,11 +69,40 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
                 loop.Dispose();
             }
             _loops.Clear();
+            _tls?.Dispose();
+            _tls = null;
             throw;
         }
-        _localEndPoint = endPoint;
         foreach (var (loop, _) in _loops) loop.Start();
+        _tls?.StartWatching();
     }
+
+    /// <summary>One listening socket per loop on <paramref name="port"/>; returns the address bound.</summary>
+    private IPEndPoint OpenListeners(int port, List<int> fds)
+    {
+        var endPoint = new IPEndPoint(options.Address, port);
+        // Our own loops always share the port through SO_REUSEPORT (the kernel spreads accepts over them); other
+        // processes may join only when asked (ReusePort). One loop without ReusePort needs no SO_REUSEPORT at all, and
+        // bind(2) itself then refuses any other listener; several loops have to check the listener table themselves.
+        bool reusePort = options.ReusePort || options.Loops > 1;
+        bool checkOthers = reusePort && !options.ReusePort;
+        // Before binding, so a server that is refused never takes a share of the other one's connections.
+        // Port 0 needs no look: bind picks a port no listener holds, SO_REUSEPORT or not.
+        if (checkOthers && port != 0) PortExclusivity.ThrowIfOthersListen(endPoint, []);
+        int first = fds.Count;
+        for (int i = 0; i < options.Loops; i++)
+        {
+            // With port 0 the first bind picks the port and the other loops join it.
+            fds.Add(ListenSocket.Open(endPoint, reusePort, options.Backlog, out var bound));
+            endPoint = bound;
+        }
+        // Again once bound: another server that looked at the same moment is in the table now (both refuse).
+        if (checkOthers) PortExclusivity.ThrowIfOthersListen(endPoint, fds.Skip(first).ToList());
+        return endPoint;
+    }
+
+    /// <summary>Reads the TLS certificates again (SIGHUP); false when there is no TLS or the new files are bad (the old ones stay).</summary>
+    public bool ReloadCertificates(string why) => _tls?.Endpoint.Reload(why) ?? false;
 
     public Task StopAsync(TimeSpan timeout) => _stopping ??= StopCoreAsync(timeout);
 
@@ -89,6 +119,8 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
         }
         await Task.WhenAll(_loops.Select(l => l.Loop.Completion)).ConfigureAwait(false);
         foreach (var (loop, _) in _loops) loop.Dispose();
+        // No loop runs: no handshake can call back into the contexts any more.
+        _tls?.Dispose();
     }
 
     public ServerStats GetStats()

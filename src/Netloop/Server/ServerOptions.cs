@@ -50,6 +50,9 @@ public sealed class ServerOptions
     /// <summary>Disables Nagle's algorithm on accepted connections (TCP_NODELAY). Default: true.</summary>
     public bool NoDelay { get; set; } = true;
 
+    /// <summary>TLS (HTTPS): null (the default) serves plaintext only; see <see cref="TlsOptions"/>.</summary>
+    public TlsOptions? Tls { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -61,5 +64,7 @@ public sealed class ServerOptions
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("shutdown-timeout must not be negative");
         if (OutputHighWaterMark < 1024) throw new ArgumentException("output high-water mark must be at least 1024 bytes");
         if (Backlog < 1) throw new ArgumentException("backlog must be at least 1");
+        Tls?.Validate();
+        if (Tls?.Port is int tlsPort && tlsPort != 0 && tlsPort == Port) throw new ArgumentException($"tls-port must differ from port ({Port}); leave tls-port out to serve TLS only on port");
     }
 }

@@ -61,12 +61,12 @@ internal sealed unsafe partial class Connection
                 }
                 var block = _input.Block!;
                 requested = block.Free;
-                n = Sys.Receive(_fd, block.Address + block.End, requested);
+                n = _tls is null ? Sys.Receive(_fd, block.Address + block.End, requested) : _tls.Read(block.Address + block.End, requested);
             }
             else
             {
                 requested = EventLoop.ScratchSize;
-                fixed (byte* p = _loop.Scratch) n = Sys.Receive(_fd, p, requested);
+                fixed (byte* p = _loop.Scratch) n = _tls is null ? Sys.Receive(_fd, p, requested) : _tls.Read(p, requested);
             }
 
             if (n > 0)
@@ -77,8 +77,9 @@ internal sealed unsafe partial class Connection
                 Deliver(intoInput, (int)n);
                 // Linux fills a stream recv as far as it can: a short read means the socket was drained, and with
                 // edge triggering the next arrival raises a new edge. This saves the EAGAIN read per request. Not when
-                // the event said the peer hung up: its FIN arrived with this data and no later edge will tell of it.
-                if (n < requested && (_state & State.HangupSeen) == 0)
+                // the event said the peer hung up: its FIN arrived with this data and no later edge will tell of it. Nor
+                // under TLS: SSL_read returns one record at a time, and OpenSSL may hold more already read.
+                if (n < requested && (_state & State.HangupSeen) == 0 && _tls is null)
                 {
                     _state &= ~State.ReadPending;
                     return;

@@ -56,14 +56,16 @@ internal sealed unsafe partial class Connection
             var file = _files is { Count: > 0 } ? _files.Peek() : null;
             if (file is not null && file.StreamPosition == _chainBytesSent)
             {
-                if (!SendFileChunk(file)) return;
+                if (!(_tls is null ? SendFileChunk(file) : SendFileChunkTls(file))) return;
                 continue;
             }
             long limit = file is null ? long.MaxValue : file.StreamPosition - _chainBytesSent;
-            int count = _output.FillVectors(new Span<IoVector>(vectors, MaxVectors), limit);
+            // Under TLS one block at a time: each SSL_write seals its bytes as records and sends them.
+            int count = _output.FillVectors(new Span<IoVector>(vectors, _tls is null ? MaxVectors : 1), limit);
             long offered = 0;
             for (int i = 0; i < count; i++) offered += (long)vectors[i].Length;
-            nint n = count == 1 ? Sys.Send(_fd, vectors[0].Base, (int)vectors[0].Length) : Sys.SendVectors(_fd, vectors, count);
+            nint n = _tls is not null ? _tls.Write(vectors[0].Base, (int)vectors[0].Length)
+                : count == 1 ? Sys.Send(_fd, vectors[0].Base, (int)vectors[0].Length) : Sys.SendVectors(_fd, vectors, count);
             if (!Sent(n, offered)) return;
             _output.Consume(n);
             _chainBytesSent += n;

@@ -29,13 +29,18 @@ internal sealed partial class Connection
     protected internal override void OnTimer(long nowMs)
     {
         if (!IsOpen) return;
+        if (IsHandshaking && _protocolDueMs <= nowMs)
+        {
+            OnHandshakeTimeout();
+            return;
+        }
         if (IsConnecting)
         {
             if (_protocolDueMs <= nowMs) FailConnect(ConnectError.Timeout);
             else _loop.Timers.Schedule(this, _protocolDueMs);
             return;
         }
-        if (_protocolDueMs <= nowMs)
+        if (_protocolDueMs <= nowMs && !IsHandshaking)
         {
             _protocolDueMs = long.MaxValue;
             _inProtocolCall = true;

@@ -4,6 +4,7 @@ using Netloop.Buffers;
 using Netloop.Native;
 using Netloop.Protocols;
 using Netloop.Reactor;
+using Netloop.Transport.Tls;
 
 namespace Netloop.Transport;
 
@@ -42,6 +43,7 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         Redeliver = 128,
         Connecting = 256,
         HangupSeen = 512,
+        Handshaking = 1024,
     }
 
     public Connection(LoopTransport transport)
@@ -70,8 +72,11 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
 
     public bool IsOpen => (_state & State.Open) != 0;
 
-    /// <summary>Takes ownership of the accepted <paramref name="fd"/> and starts serving it with <paramref name="protocol"/>.</summary>
-    public bool Start(int fd, IConnectionProtocol protocol)
+    /// <summary>
+    /// Takes ownership of the accepted <paramref name="fd"/> and starts serving it with <paramref name="protocol"/>, or,
+    /// on a TLS listener (<paramref name="tls"/>), starts the handshake; the protocol then comes from the endpoint.
+    /// </summary>
+    public bool Start(int fd, IConnectionProtocol protocol, TlsEndpoint? tls = null)
     {
         _fd = fd;
         _state = State.Open | State.ReadPending;
@@ -90,7 +95,8 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         }
         ScheduleIdleTimer();
         _protocol = protocol;
-        StartProtocol();
+        if (tls is not null) StartTls(tls, fd);
+        else StartProtocol();
         return true;
     }
 
@@ -118,6 +124,11 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         {
             CompleteConnect();
             if (!IsOpen || (readiness & Readiness.Readable) == 0) return;
+        }
+        if (IsHandshaking)
+        {
+            ContinueHandshake();
+            return;
         }
         if ((readiness & Readiness.Error) != 0 && (_state & State.InputSuspended) != 0)
         {
@@ -167,6 +178,11 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
     public void BeginShutdown()
     {
         if (!IsOpen) return;
+        if (IsHandshaking)
+        {
+            CloseNow(CloseReason.Shutdown);
+            return;
+        }
         if (_protocol is IGracefulShutdown graceful && (_state & State.Connecting) == 0)
         {
             // The protocol ends the connection its own way (HTTP/2's GOAWAY); the transport's deadline still bounds it.
@@ -231,6 +247,8 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
     public void CloseNow(CloseReason reason)
     {
         if (!IsOpen) return;
+        bool handshaking = IsHandshaking;
+        EndTls(reason, handshaking);
         _state = State.None;
         _loop.Unregister(this, _fd, fdStaysOpen: false);
         Sys.Close(_fd);
@@ -241,7 +259,8 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         _protocol = null!;
         try
         {
-            protocol.OnClosed(this, reason);
+            // A connection closed during its TLS handshake never started its protocol.
+            if (!handshaking) protocol.OnClosed(this, reason);
         }
         catch (Exception e)
         {

@@ -8,7 +8,7 @@ namespace Netloop.Transport;
 /// rest for the next iteration. When accept runs out of fds (EMFILE/ENFILE) or memory, it stops listening for 100 ms
 /// instead of spinning on a backlog it cannot drain.
 /// </summary>
-internal sealed class Listener(LoopTransport transport, int fd) : LoopHandle
+internal sealed class Listener(LoopTransport transport, int fd, Netloop.Transport.Tls.TlsEndpoint? tls = null) : LoopHandle
 {
     private const int MaxAcceptsPerWake = 256;
     private const int PauseMs = 100;
@@ -29,7 +29,7 @@ internal sealed class Listener(LoopTransport transport, int fd) : LoopHandle
             int client = Sys.Accept(fd);
             if (client >= 0)
             {
-                transport.OnAccepted(client);
+                transport.OnAccepted(client, tls);
                 continue;
             }
             var errno = (Errno)(-client);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Netloop.Reactor;
+using Netloop.Transport.Tls;
 
 namespace Netloop.Transport;
 
@@ -18,7 +19,7 @@ internal sealed class LoopTransport
     private readonly RateLimitedLog _acceptErrorLog;
     private readonly ShutdownDeadline _deadline;
     private readonly ServeLimit? _serveLimit;
-    private Listener? _listener;
+    private readonly List<Listener> _listeners = [];
     private int _active;
     private bool _draining;
 
@@ -71,15 +72,16 @@ internal sealed class LoopTransport
 
     public bool IsDraining => _draining;
 
-    /// <summary>Starts accepting on <paramref name="listenFd"/> (called on the loop thread).</summary>
-    public void Listen(int listenFd)
+    /// <summary>Starts accepting on <paramref name="listenFd"/> (called on the loop thread); a <paramref name="tls"/> listener's connections start with a handshake.</summary>
+    public void Listen(int listenFd, TlsEndpoint? tls = null)
     {
-        _listener = new Listener(this, listenFd);
-        _listener.Start();
+        var listener = new Listener(this, listenFd, tls);
+        _listeners.Add(listener);
+        listener.Start();
     }
 
     /// <summary>Serves an accepted fd, or closes it at once when the process is at its connection limit or shutting down.</summary>
-    public void OnAccepted(int fd)
+    public void OnAccepted(int fd, TlsEndpoint? tls = null)
     {
         if (_serveLimit is not null && !_serveLimit.TryTake())
         {
@@ -102,7 +104,7 @@ internal sealed class LoopTransport
         var connection = _spare.Count > 0 ? _spare.Pop() : new Connection(this);
         Counters.Accepted++;
         Volatile.Write(ref _active, _active + 1);
-        if (!connection.Start(fd, Protocols!.Create()))
+        if (!connection.Start(fd, Protocols!.Create(), tls))
         {
             Volatile.Write(ref _active, _active - 1);
             Limiter.Release();
@@ -174,8 +176,7 @@ internal sealed class LoopTransport
     {
         if (_draining) return;
         _draining = true;
-        _listener?.Close();
-        _listener = null;
+        CloseListeners();
         foreach (var handle in Loop.SnapshotHandles())
         {
             if (handle is Connection c) c.BeginShutdown();
@@ -198,14 +199,23 @@ internal sealed class LoopTransport
     /// <summary>The deadline passed: close whatever is still open.</summary>
     public void ForceClose()
     {
-        _listener?.Close();
-        _listener = null;
+        CloseListeners();
         foreach (var handle in Loop.SnapshotHandles())
         {
             if (handle is Connection c) c.CloseNow(CloseReason.Shutdown);
         }
         Loop.RequestStop();
     }
+
+    private void CloseListeners()
+    {
+        foreach (var listener in _listeners) listener.Close();
+        _listeners.Clear();
+    }
+
+    /// <summary>A handshake failed: worth a debug line (scanners and old clients fail handshakes all day), and a counter.</summary>
+    public void LogTlsFailure(long connectionId, string? reason) =>
+        _logger.LogDebug("connection {Id}: TLS handshake failed: {Reason}", connectionId, reason ?? "unknown");
 
     public void LogProtocolError(Exception e, long connectionId) =>
         _logger.LogError(e, "connection {Id}: protocol failed; closing it", connectionId);

@@ -10,7 +10,7 @@ namespace Netloop.Protocols.Http1;
 /// The <c>http</c> protocol, serving <see cref="RequestHandler"/>: HTTP/1.1 and HTTP/2 decided per connection (the HTTP/2
 /// client preface, or an <c>Upgrade: h2c</c> request), as <see cref="HttpLimits.Protocols"/> allows.
 /// </summary>
-public sealed class HttpProtocolFactory : IConnectionProtocolFactory
+public sealed class HttpProtocolFactory : IConnectionProtocolFactory, IAlpnProtocolFactory
 {
     /// <summary>Creates the protocol for <paramref name="application"/>.</summary>
     public HttpProtocolFactory(RequestHandler application, HttpLimits? limits = null, JsonSerializerOptions? json = null, ILogger? logger = null)
@@ -63,6 +63,23 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory
     /// The protocol for a connection whose TLS handshake chose <paramref name="alpn"/> (RFC 7301): <c>h2</c> starts
     /// HTTP/2 at once (the client preface follows), anything else — or no ALPN — is HTTP/1.1.
     /// </summary>
+    IConnectionProtocol IAlpnProtocolFactory.CreateForAlpn(IConnection connection, ReadOnlySpan<byte> alpn) => CreateForAlpn(connection, alpn);
+
+    /// <summary>ALPN names: <c>h2</c> (when HTTP/2 is on) before <c>http/1.1</c> (when HTTP/1.1 is on).</summary>
+    IReadOnlyList<string> IAlpnProtocolFactory.ApplicationProtocols =>
+        (ServesHttp2, ServesHttp1) switch
+        {
+            (true, true) => ["h2", "http/1.1"],
+            (true, false) => ["h2"],
+            _ => ["http/1.1"],
+        };
+
+    ReadOnlyMemory<byte> IAlpnProtocolFactory.PlaintextReply => s_plaintextReply;
+
+    private static readonly byte[] s_plaintextReply = System.Text.Encoding.ASCII.GetBytes(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 65\r\nConnection: close\r\n\r\n" +
+        "400 Bad Request: a plain HTTP request was sent to the HTTPS port\n");
+
     internal IConnectionProtocol CreateForAlpn(IConnection connection, ReadOnlySpan<byte> alpn)
     {
         if (alpn.SequenceEqual("h2"u8) && ServesHttp2)
