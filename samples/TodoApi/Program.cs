@@ -99,12 +99,14 @@ try
 {
     app.Start();
 }
-catch (Netloop.AddressInUseException e)
+catch (Netloop.NetloopException e)
 {
+    // A port in use, or a TLS certificate that is missing, expired or does not fit its key: one line, exit 1.
     Console.Error.WriteLine($"todoapi: {e.Message}");
     return 1;
 }
-Console.WriteLine($"todoapi: listening on http://{app.LocalEndPoint}");
+if (app.TlsEndPoint is null || !app.TlsEndPoint.Equals(app.LocalEndPoint)) Console.WriteLine($"todoapi: listening on http://{app.LocalEndPoint}");
+if (app.TlsEndPoint is not null) Console.WriteLine($"todoapi: listening on https://{app.TlsEndPoint}");
 
 using var stop = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

@@ -34,6 +34,13 @@ internal static class NetloopSettings
         ["--reuse-port"] = "Netloop:ReusePort",
         ["--no-delay"] = "Netloop:NoDelay",
         ["--handler-threads"] = "Netloop:HandlerThreads",
+        ["--tls-cert"] = "Netloop:Tls:Certificate",
+        ["--tls-key"] = "Netloop:Tls:Key",
+        ["--tls-password"] = "Netloop:Tls:Password",
+        ["--tls-port"] = "Netloop:Tls:Port",
+        ["--tls-handshake-timeout"] = "Netloop:Tls:HandshakeTimeout",
+        ["--tls-client-ca"] = "Netloop:Tls:ClientCertificateAuthority",
+        ["--tls-client-cert"] = "Netloop:Tls:ClientCertificateMode",
     };
 
     /// <summary>Applies every key present in <paramref name="section"/>; returns the first bad value's message, or null.</summary>
@@ -65,7 +72,53 @@ internal static class NetloopSettings
         reader.Duration("Limits:MinRequestBodyDataRateGracePeriod", allowZero: true, v => limits.MinRequestBodyDataRateGracePeriod = v);
         reader.Protocols("Limits:Protocols", v => limits.Protocols = v);
         BindHttp2(reader, limits.Http2);
+        if (reader.Error is null) BindTls(section, options.Server, reader);
         return reader.Error;
+    }
+
+    /// <summary>
+    /// <c>Netloop:Tls</c>: present when <c>Certificate</c> is, with <c>Key</c>, <c>Password</c>, <c>Port</c>,
+    /// <c>HandshakeTimeout</c>, <c>ClientCertificateAuthority</c>, <c>ClientCertificateMode</c> (require or request),
+    /// <c>ReloadOnFileChange</c> and <c>Sni:HOST:Certificate</c> / <c>Sni:HOST:Key</c> / <c>Sni:HOST:Password</c> per host name.
+    /// </summary>
+    private static void BindTls(IConfiguration section, ServerOptions server, Reader reader)
+    {
+        var tlsSection = section.GetSection("Tls");
+        if (string.IsNullOrWhiteSpace(tlsSection["Certificate"]))
+        {
+            var stray = tlsSection.GetChildren().FirstOrDefault();
+            if (stray is not null) reader.ErrorOverride = $"{SectionName}:Tls:{stray.Key} needs {SectionName}:Tls:Certificate";
+            return;
+        }
+        var tls = server.Tls ?? new TlsOptions();
+        tls.CertificatePath = Path.GetFullPath(tlsSection["Certificate"]!);
+        if (tlsSection["Key"] is { Length: > 0 } key) tls.KeyPath = Path.GetFullPath(key);
+        if (tlsSection["Password"] is { } password) tls.Password = password;
+        reader.Int("Tls:Port", 0, 65535, v => tls.Port = v);
+        reader.Duration("Tls:HandshakeTimeout", allowZero: false, v => tls.HandshakeTimeout = v);
+        reader.Bool("Tls:ReloadOnFileChange", v => tls.ReloadOnFileChange = v);
+        if (tlsSection["ClientCertificateAuthority"] is { Length: > 0 } ca)
+        {
+            tls.ClientCertificateAuthorityPath = Path.GetFullPath(ca);
+            tls.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+        }
+        reader.ClientCertificates("Tls:ClientCertificateMode", v => tls.ClientCertificateMode = v);
+        foreach (var host in tlsSection.GetSection("Sni").GetChildren())
+        {
+            if (host["Certificate"] is not { Length: > 0 } certificate)
+            {
+                reader.ErrorOverride = $"{SectionName}:Tls:Sni:{host.Key}:Certificate is missing";
+                return;
+            }
+            tls.ServerNames.Add(new TlsServerName
+            {
+                HostName = host.Key,
+                CertificatePath = Path.GetFullPath(certificate),
+                KeyPath = host["Key"] is { Length: > 0 } sniKey ? Path.GetFullPath(sniKey) : null,
+                Password = host["Password"],
+            });
+        }
+        server.Tls = tls;
     }
 
     private static void BindHttp2(Reader reader, Http2Limits http2)
@@ -97,7 +150,31 @@ internal static class NetloopSettings
     /// <summary>Reads keys one at a time and keeps the first error (one line is what the user sees).</summary>
     private sealed class Reader(IConfiguration section)
     {
-        public string? Error { get; private set; }
+        private string? _error;
+
+        public string? Error
+        {
+            get => _error;
+            private set => _error = value;
+        }
+
+        /// <summary>Sets the error directly (a message that is not about one value's form).</summary>
+        public string? ErrorOverride
+        {
+            set => _error = value;
+        }
+
+        public void ClientCertificates(string key, Action<ClientCertificateMode> apply)
+        {
+            if (Value(key) is not { } text) return;
+            switch (text.Trim().ToLowerInvariant())
+            {
+                case "require" or "requirecertificate": apply(ClientCertificateMode.RequireCertificate); break;
+                case "request" or "allow" or "allowcertificate": apply(ClientCertificateMode.AllowCertificate); break;
+                case "none" or "nocertificate": apply(ClientCertificateMode.NoCertificate); break;
+                default: Fail(key, "require, request or none", text); break;
+            }
+        }
 
         public void Int(string key, int min, int max, Action<int> apply)
         {
