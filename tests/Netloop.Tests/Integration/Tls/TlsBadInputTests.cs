@@ -94,15 +94,7 @@ public sealed class TlsBadInputTests(ITestOutputHelper output)
     public async Task Stalled_handshakes_are_closed_at_the_in_process_handshake_timeout()
     {
         const int Stalled = 20;
-        await using var app = HttpTestApp.Start(
-            app => app.MapGet("/plaintext", context => context.Response.WriteText("Hello, World!")),
-            builder => builder.Options.Tls = new TlsOptions
-            {
-                CertificatePath = _certificates.LocalhostEcdsa.Certificate,
-                KeyPath = _certificates.LocalhostEcdsa.Key,
-                HandshakeTimeout = TimeSpan.FromMilliseconds(500),
-                ReloadOnFileChange = false,
-            });
+        await using var app = StartInProcess(TimeSpan.FromMilliseconds(500));
         var endPoint = app.App.TlsEndPoint!;
         byte[] hello = await ClientHellos.CaptureAsync();
 
@@ -132,6 +124,38 @@ public sealed class TlsBadInputTests(ITestOutputHelper output)
         Assert.Equal(0, counters["failed"]);
         Assert.Equal(1, counters["handshakes"]);
     }
+
+    [Fact]
+    public async Task A_server_that_only_timed_out_handshakes_still_logs_the_tls_stop_line()
+    {
+        const int Stalled = 3;
+        await using var app = StartInProcess(TimeSpan.FromMilliseconds(200));
+        var sockets = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < Stalled; i++) sockets.Add(await Clients.ConnectAsync(app.App.TlsEndPoint!));
+            await Task.WhenAll(sockets.Select(ClosedAsync)).WaitAsync(Clients.Patience);
+        }
+        finally
+        {
+            foreach (var socket in sockets) socket.Dispose();
+        }
+        await app.App.StopAsync();
+
+        var stopLine = app.Logs.Entries.SingleOrDefault(e => e.Message.StartsWith("TLS: handshakes=", StringComparison.Ordinal));
+        Assert.True(stopLine is not null, "no TLS stop line:\n" + string.Join('\n', app.Logs.Entries));
+        Assert.Equal(Stalled, TlsServe.TlsStopCounters(stopLine.Message)["timeouts"]);
+    }
+
+    private HttpTestApp StartInProcess(TimeSpan handshakeTimeout) => HttpTestApp.Start(
+        app => app.MapGet("/plaintext", context => context.Response.WriteText("Hello, World!")),
+        builder => builder.Options.Tls = new TlsOptions
+        {
+            CertificatePath = _certificates.LocalhostEcdsa.Certificate,
+            KeyPath = _certificates.LocalhostEcdsa.Key,
+            HandshakeTimeout = handshakeTimeout,
+            ReloadOnFileChange = false,
+        });
 
     internal static async Task ClosedAsync(Socket socket)
     {
