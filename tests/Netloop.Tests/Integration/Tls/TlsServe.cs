@@ -42,7 +42,7 @@ internal sealed partial class TlsServe : IAsyncDisposable
 
     public static async Task<TlsServe> StartAsync(ITestOutputHelper output, string[] tlsArgs)
     {
-        var process = CliProcess.Start(output, ["serve", "--protocol", "http", "--port", "0", "--root", Path.GetTempPath(), .. tlsArgs]);
+        var process = CliProcess.Start(output, ["serve", "--protocol", "http", "--port", "0", "--root", TestCertificates.Shared.NewScratchDirectory(), .. tlsArgs]);
         try
         {
             var line = await process.WaitForLineAsync(TlsOn(), Wait);
