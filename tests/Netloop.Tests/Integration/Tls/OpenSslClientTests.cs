@@ -116,6 +116,23 @@ public sealed partial class OpenSslClientTests(HttpsDemoServer demo, ITestOutput
         TlsServe.AssertNoStackTrace(await server.StopAsync());
     }
 
+    [Theory]
+    [InlineData("-tls1_3", "TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384")]
+    [InlineData("-tls1_2", "TLSv1.2, Cipher is ECDHE-RSA-AES256-GCM-SHA384")]
+    public async Task An_rsa_certificate_is_served_with_ecdhe_key_exchange(string versionSwitch, string negotiated)
+    {
+        var certificates = demo.Certificates;
+        await using var server = await TlsServe.StartAsync(output, certificates.LocalhostRsa);
+
+        var run = await SClientAsync([versionSwitch, "-servername", "localhost", "-ign_eof"], s_closingRequest, address: server.Address);
+
+        Assert.Contains("New, " + negotiated, run.StdOutText, StringComparison.Ordinal);
+        Assert.Contains("Server public key is 2048 bit", run.StdOutText, StringComparison.Ordinal);
+        Assert.Contains("Verify return code: 0 (ok)", run.StdOutText, StringComparison.Ordinal);
+        Assert.Equal(certificates.LocalhostRsa.Serial, ServedCertificate(run).SerialNumber.TrimStart('0'), ignoreCase: true);
+        await server.StopAsync();
+    }
+
     private async Task<Http2ToolRun> SClientAsync(string[] args, byte[] stdin, bool expectSuccess = true, string? address = null)
     {
         var run = await Http2Tools.RunAsync(output, "openssl",
