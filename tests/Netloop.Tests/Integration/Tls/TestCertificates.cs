@@ -64,6 +64,7 @@ public sealed class TestCertificates
 
     private static TestCertificates Generate()
     {
+        DeleteLeftovers();
         string directory = Path.Combine(Path.GetTempPath(), "netloop-tls-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
@@ -80,6 +81,27 @@ public sealed class TestCertificates
         var certificates = new TestCertificates(directory);
         certificates.MakeAll();
         return certificates;
+    }
+
+    /// <summary>
+    /// Removes the directories of earlier runs whose test process is gone: the test host may be ended before its
+    /// ProcessExit handlers finish, which leaves test keys behind in /tmp.
+    /// </summary>
+    private static void DeleteLeftovers()
+    {
+        foreach (string stale in System.IO.Directory.EnumerateDirectories(Path.GetTempPath(), "netloop-tls-*"))
+        {
+            string[] parts = Path.GetFileName(stale).Split('-');
+            if (parts.Length != 4 || !int.TryParse(parts[2], out int pid) || System.IO.Directory.Exists($"/proc/{pid}")) continue;
+            try
+            {
+                System.IO.Directory.Delete(stale, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another run's, or not ours to delete: leave it.
+            }
+        }
     }
 
     private void MakeAll()
