@@ -65,8 +65,11 @@ internal sealed class TlsListener : IDisposable
     {
         _sighup?.Dispose();
         _watcher?.Dispose();
-        if (Interlocked.Read(ref Endpoint.Counters.Handshakes) + Interlocked.Read(ref Endpoint.Counters.Failed) + Interlocked.Read(ref Endpoint.Counters.Plaintext) > 0)
-            _logger.LogInformation("TLS: {Summary}", Endpoint.Counters.Summary());
+        var counters = Endpoint.Counters;
+        // Any connection the TLS port saw, or any reload: a port that only timed out half-open handshakes says so too.
+        if (Interlocked.Read(ref counters.Handshakes) + Interlocked.Read(ref counters.Failed) + Interlocked.Read(ref counters.Plaintext)
+            + Interlocked.Read(ref counters.TimedOut) + Interlocked.Read(ref counters.Reloads) + Interlocked.Read(ref counters.ReloadFailures) > 0)
+            _logger.LogInformation("TLS: {Summary}", counters.Summary());
         Endpoint.Dispose();
     }
 }

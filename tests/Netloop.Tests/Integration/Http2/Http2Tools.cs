@@ -58,10 +58,13 @@ internal static class Http2Tools
         return RunAsync(output, Python, ["-B", Script(script), .. args], wait);
     }
 
-    /// <summary>Starts <paramref name="tool"/>, reads its output, and kills it when <paramref name="wait"/> passes first.</summary>
-    public static async Task<Http2ToolRun> RunAsync(ITestOutputHelper output, string tool, IEnumerable<string> args, TimeSpan? wait = null, Func<string, Task>? onStdOutLine = null)
+    /// <summary>
+    /// Starts <paramref name="tool"/>, writes <paramref name="stdin"/> to it (then end of file), reads its output, and
+    /// kills it when <paramref name="wait"/> passes first.
+    /// </summary>
+    public static async Task<Http2ToolRun> RunAsync(ITestOutputHelper output, string tool, IEnumerable<string> args, TimeSpan? wait = null, Func<string, Task>? onStdOutLine = null, byte[]? stdin = null)
     {
-        var running = Start(tool, args);
+        var running = Start(tool, args, stdin);
         output.WriteLine($"$ {running.CommandLine}");
         var limit = wait ?? DefaultWait;
         using var timeout = new CancellationTokenSource(limit);
@@ -88,7 +91,7 @@ internal static class Http2Tools
         return run;
     }
 
-    private static (Process Process, string CommandLine) Start(string tool, IEnumerable<string> args)
+    private static (Process Process, string CommandLine) Start(string tool, IEnumerable<string> args, byte[]? stdin)
     {
         RequireTool(tool);
         var info = new ProcessStartInfo(tool)
@@ -100,7 +103,15 @@ internal static class Http2Tools
         };
         foreach (string arg in args) info.ArgumentList.Add(arg);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {tool}");
-        process.StandardInput.Close();
+        try
+        {
+            if (stdin is not null) process.StandardInput.BaseStream.Write(stdin);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The tool quit before reading all of it (a refused handshake): its exit code and output tell the test.
+        }
         return (process, tool + " " + string.Join(' ', info.ArgumentList));
     }
 
@@ -124,6 +135,7 @@ internal static class Http2Tools
         string package = tool switch
         {
             "nghttp" or "h2load" => "nghttp2-client",
+            "testssl" => "testssl.sh",
             _ => tool,
         };
         string[] path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
