@@ -45,7 +45,7 @@ internal static class CaseCatalog
     /// <summary>Connections of the handshake cases: enough to keep a server core busy with handshakes while the load's own handshakes overlap.</summary>
     public const int HandshakeConnections = 64;
 
-    /// <summary>The group <c>--cases</c> accepts for every HTTP/2 case (a name, not a family: its cases keep their own families).</summary>
+    /// <summary>The group <c>--cases</c> accepts for every h2c case (a name, not a family: its cases keep their own families); h2 over TLS is in <see cref="TlsGroup"/>.</summary>
     public const string Http2Group = "h2";
 
     /// <summary>h2load's shapes of the h2 plaintext family, (connections, streams per connection), as in the issue.</summary>
@@ -133,7 +133,7 @@ internal static class CaseCatalog
             var matches = name switch
             {
                 "all" => Default(idleConnections, idleH2Connections),
-                Http2Group => all.Where(c => c.Protocol == LoadProtocol.Http2).ToList(),
+                Http2Group => all.Where(c => c.Protocol == LoadProtocol.Http2 && c.Tls == TlsKey.None).ToList(),
                 TlsGroup => all.Where(c => c.Tls != TlsKey.None).ToList(),
                 _ => all.Where(c => c.Name == name || c.Family == name).ToList(),
             };

@@ -312,7 +312,7 @@ internal sealed partial class BenchRunner
                 // The load's duration counts from its start, connecting included: add the time opening them may take,
                 // so every server holds all of its connections for about --duration before the RSS is read. Every load
                 // process shares one core, so the allowance follows the total.
-                var hold = _plan.Duration + IdleConnectAllowance(n);
+                var hold = _plan.Duration + IdleConnectAllowance(n, benchCase.Tls != TlsKey.None);
                 var loads = new List<Task<LoadOutcome>>();
                 int remaining = n;
                 for (int i = 0; i < loadProcesses; i++)
@@ -411,7 +411,8 @@ internal sealed partial class BenchRunner
     }
 
     /// <summary>Time to open <paramref name="connections"/> connections with a request each: ~3,000 a second on a slow server (Kestrel pinned to one core), at least a second.</summary>
-    internal static TimeSpan IdleConnectAllowance(int connections) => TimeSpan.FromSeconds(Math.Max(1, connections / 3000.0));
+    /// <remarks>Over TLS each connection is a full handshake, and the load's one core makes ~500 a second on a busy machine (its own ECDHE and signature check): 10,000 take 20 s.</remarks>
+    internal static TimeSpan IdleConnectAllowance(int connections, bool tls = false) => TimeSpan.FromSeconds(Math.Max(1, connections / (tls ? 500.0 : 3000.0)));
 
     // The RSS "with N idle connections": the latest sample holding the most file descriptors, i.e. taken while every
     // connection was open and before the load began to close them. Without readable fd counts, the largest RSS.
