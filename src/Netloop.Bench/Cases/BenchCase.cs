@@ -12,6 +12,8 @@ namespace Netloop.Bench.Cases;
 /// <param name="Pipeline">HTTP requests in flight per connection: pipelined over HTTP/1.1, concurrent streams over HTTP/2 (h2load <c>-m</c>).</param>
 /// <param name="RequestsPerConnection">Requests before a connection closes and reconnects (0 = never).</param>
 /// <param name="PayloadBytes">Echo message size.</param>
+/// <param name="Tls">Plaintext, or TLS with the run's ECDSA or RSA certificate (HTTP/1.1 by ALPN for <c>netloop load</c>, h2 for h2load).</param>
+/// <param name="TlsResume">TLS: each new connection resumes its loop's latest session (<c>netloop load --tls-resume</c>).</param>
 internal sealed record BenchCase(
     string Name,
     string Family,
@@ -21,8 +23,12 @@ internal sealed record BenchCase(
     int Connections,
     int Pipeline = 1,
     int RequestsPerConnection = 0,
-    int PayloadBytes = 0)
+    int PayloadBytes = 0,
+    TlsKey Tls = TlsKey.None,
+    bool TlsResume = false)
 {
+    private string KeyName => Tls == TlsKey.Rsa ? "RSA-2048" : "ECDSA P-256";
+
     /// <summary>A heading for the report: <c>HTTP plaintext, 256 connections</c>.</summary>
     public string Title
     {
@@ -40,6 +46,11 @@ internal sealed record BenchCase(
                 CaseCatalog.H2Plaintext => $"HTTP/2 (h2c) plaintext, {connections} connections × {Pipeline} streams",
                 CaseCatalog.H2Json => $"HTTP/2 (h2c) JSON, {connections} connections × {Pipeline} streams",
                 CaseCatalog.H2Idle => $"Idle HTTP/2 connections: {connections} open after the SETTINGS exchange, RSS per connection",
+                CaseCatalog.TlsHandshake => $"TLS full handshakes ({KeyName}): one HTTPS request per connection, then close, {connections} connections",
+                CaseCatalog.TlsResume => $"TLS resumed handshakes ({KeyName}): one HTTPS request per connection on a resumed session, then close, {connections} connections",
+                CaseCatalog.TlsPlaintext => $"HTTPS keep-alive plaintext ({KeyName}), {connections} connections",
+                CaseCatalog.H2Tls => $"HTTP/2 over TLS (h2, {KeyName}) plaintext, {connections} connections × {Pipeline} streams",
+                CaseCatalog.TlsIdle => $"Idle TLS keep-alive connections ({KeyName}): {connections} open, RSS per connection",
                 CaseCatalog.Soak => $"Soak: HTTP plaintext, {connections} connections, constant load",
                 CaseCatalog.Startup => Protocol == LoadProtocol.Echo
                     ? "Start-up: spawn to first echo round trip"

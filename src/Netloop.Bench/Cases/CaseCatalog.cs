@@ -28,7 +28,24 @@ internal static class CaseCatalog
     /// <summary>RSS per idle HTTP/2 connection after the SETTINGS exchange.</summary>
     public const string H2Idle = "h2-idle";
 
-    /// <summary>The group <c>--cases</c> accepts for every HTTP/2 case (a name, not a family: its cases keep their own families).</summary>
+    /// <summary>TLS full handshakes per second: one HTTPS request per connection, then close (ECDSA, and an RSA row).</summary>
+    public const string TlsHandshake = "tls-handshake";
+    /// <summary>TLS resumed handshakes per second (session tickets / ids).</summary>
+    public const string TlsResume = "tls-resume";
+    /// <summary>HTTPS keep-alive <c>GET /plaintext</c>.</summary>
+    public const string TlsPlaintext = "tls-plaintext";
+    /// <summary>HTTP/2 over TLS (ALPN h2) <c>GET /plaintext</c> driven by h2load.</summary>
+    public const string H2Tls = "h2-tls";
+    /// <summary>RSS per idle TLS keep-alive connection.</summary>
+    public const string TlsIdle = "tls-idle";
+
+    /// <summary>The group <c>--cases</c> accepts for every TLS case.</summary>
+    public const string TlsGroup = "tls";
+
+    /// <summary>Connections of the handshake cases: enough to keep a server core busy with handshakes while the load's own handshakes overlap.</summary>
+    public const int HandshakeConnections = 64;
+
+    /// <summary>The group <c>--cases</c> accepts for every h2c case (a name, not a family: its cases keep their own families); h2 over TLS is in <see cref="TlsGroup"/>.</summary>
     public const string Http2Group = "h2";
 
     /// <summary>h2load's shapes of the h2 plaintext family, (connections, streams per connection), as in the issue.</summary>
@@ -69,6 +86,12 @@ internal static class CaseCatalog
         cases.Add(new BenchCase(Name(H2Json, 100), H2Json, CaseKind.Throughput, LoadProtocol.Http2, "/json", 100, Pipeline: 10));
         // The idle HTTP/2 connections send no request: the path is the warm-up's, which runs GET /plaintext over HTTP/2 first.
         cases.Add(new BenchCase(H2Idle, H2Idle, CaseKind.Idle, LoadProtocol.Http2, "/plaintext", idleH2Connections ?? idleConnections));
+        cases.Add(new BenchCase(TlsHandshake, TlsHandshake, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", HandshakeConnections, RequestsPerConnection: 1, Tls: TlsKey.Ecdsa));
+        cases.Add(new BenchCase(Name(TlsHandshake, "rsa"), TlsHandshake, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", HandshakeConnections, RequestsPerConnection: 1, Tls: TlsKey.Rsa));
+        cases.Add(new BenchCase(TlsResume, TlsResume, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", HandshakeConnections, RequestsPerConnection: 1, Tls: TlsKey.Ecdsa, TlsResume: true));
+        cases.Add(new BenchCase(Name(TlsPlaintext, 256), TlsPlaintext, CaseKind.Throughput, LoadProtocol.Http, "/plaintext", 256, Tls: TlsKey.Ecdsa));
+        cases.Add(new BenchCase(Name(H2Tls, 100), H2Tls, CaseKind.Throughput, LoadProtocol.Http2, "/plaintext", 100, Pipeline: 10, Tls: TlsKey.Ecdsa));
+        cases.Add(new BenchCase(TlsIdle, TlsIdle, CaseKind.Idle, LoadProtocol.Http, "/plaintext", idleConnections, Tls: TlsKey.Ecdsa));
         cases.Add(new BenchCase(Name(Startup, "http"), Startup, CaseKind.Startup, LoadProtocol.Http, "/plaintext", 1));
         cases.Add(new BenchCase(Name(Startup, "echo"), Startup, CaseKind.Startup, LoadProtocol.Echo, "", 1));
         cases.Add(new BenchCase(Soak, Soak, CaseKind.Soak, LoadProtocol.Http, "/plaintext", SoakConnections));
@@ -90,7 +113,7 @@ internal static class CaseCatalog
 
     /// <summary>Every name <c>--cases</c> accepts, for help and errors: the families and groups, then each case.</summary>
     public static string Names { get; } =
-        string.Join(", ", new[] { "all", Echo, Plaintext, Startup, Http2Group, H2Plaintext }.Concat(All(1).Select(c => c.Name)));
+        string.Join(", ", new[] { "all", Echo, Plaintext, Startup, Http2Group, H2Plaintext, TlsGroup }.Concat(All(1).Select(c => c.Name)).Distinct());
 
     /// <summary>
     /// Parses a comma-separated list of case names (<c>plaintext-256</c>), families (<c>echo</c>: every echo case), the
@@ -110,7 +133,8 @@ internal static class CaseCatalog
             var matches = name switch
             {
                 "all" => Default(idleConnections, idleH2Connections),
-                Http2Group => all.Where(c => c.Protocol == LoadProtocol.Http2).ToList(),
+                Http2Group => all.Where(c => c.Protocol == LoadProtocol.Http2 && c.Tls == TlsKey.None).ToList(),
+                TlsGroup => all.Where(c => c.Tls != TlsKey.None).ToList(),
                 _ => all.Where(c => c.Name == name || c.Family == name).ToList(),
             };
             if (matches.Count == 0)

@@ -72,10 +72,19 @@ internal sealed partial class BenchRunner
                 if (startup.Count > 0 && StartupEntrant.Measures(spec)) await RunStartupAsync(spec, startup, round, cancellationToken).ConfigureAwait(false);
                 foreach (var protocol in new[] { LoadProtocol.Echo, LoadProtocol.Http, LoadProtocol.Http2 })
                 {
-                    var cases = throughput.Where(c => c.Protocol == protocol && _plan.Runs(spec, c)).ToList();
+                    var cases = throughput.Where(c => c.Protocol == protocol && c.Tls == TlsKey.None && _plan.Runs(spec, c)).ToList();
                     if (cases.Count > 0 && !cancellationToken.IsCancellationRequested)
                     {
                         await RunThroughputSessionAsync(spec, protocol, cases, round, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                // TLS: one server per certificate serves HTTP/1.1 and h2 (ALPN) alike, so its cases of both run in one session.
+                foreach (var key in new[] { TlsKey.Ecdsa, TlsKey.Rsa })
+                {
+                    var cases = throughput.Where(c => c.Tls == key && _plan.Runs(spec, c)).ToList();
+                    if (cases.Count > 0 && !cancellationToken.IsCancellationRequested)
+                    {
+                        await RunThroughputSessionAsync(spec, LoadProtocol.Http, cases, round, cancellationToken, key).ConfigureAwait(false);
                     }
                 }
                 foreach (var idle in idles.Where(c => _plan.Runs(spec, c)))
@@ -123,16 +132,18 @@ internal sealed partial class BenchRunner
         return (servers, results);
     }
 
-    private async Task RunThroughputSessionAsync(ServerSpec spec, LoadProtocol protocol, List<BenchCase> cases, int round, CancellationToken cancellationToken)
+    private async Task RunThroughputSessionAsync(ServerSpec spec, LoadProtocol protocol, List<BenchCase> cases, int round, CancellationToken cancellationToken, TlsKey tls = TlsKey.None)
     {
         int maxConnections = Math.Max(1024, cases.Max(c => c.Connections) + 256);
-        string name = $"r{round}-{spec.Name}-{protocol.ToString().ToLowerInvariant()}";
+        string name = tls == TlsKey.None
+            ? $"r{round}-{spec.Name}-{protocol.ToString().ToLowerInvariant()}"
+            : $"r{round}-{spec.Name}-tls-{tls.ToString().ToLowerInvariant()}";
         if (protocol == LoadProtocol.Http2 && _h2load.Path is null)
         {
             foreach (var benchCase in cases) Record(spec, benchCase, round, Failed(round, H2LoadRunner.MissingReason), cancellationToken);
             return;
         }
-        var (server, failure) = await StartAsync(spec, protocol, FreePort(), maxConnections, name, waitForOutput: false, cancellationToken).ConfigureAwait(false);
+        var (server, failure) = await StartAsync(spec, protocol, FreePort(), maxConnections, name, waitForOutput: false, cancellationToken, tls: tls).ConfigureAwait(false);
         try
         {
             if (server is null)
@@ -140,7 +151,7 @@ internal sealed partial class BenchRunner
                 foreach (var benchCase in cases) Record(spec, benchCase, round, Failed(round, failure!), cancellationToken);
                 return;
             }
-            if (_plan.Warmup > TimeSpan.Zero && protocol == LoadProtocol.Http2)
+            if (_plan.Warmup > TimeSpan.Zero && cases[0].Protocol == LoadProtocol.Http2)
             {
                 await _h2load.RunAsync(H2LoadRequestFor(cases[0], server.Port, _plan.Warmup), $"{name}-warmup", cancellationToken).ConfigureAwait(false);
             }
@@ -157,7 +168,7 @@ internal sealed partial class BenchRunner
                     // It died in an earlier case (reported there), or an earlier restart failed: try a fresh server.
                     string reason = server?.ExitDescription ?? $"restart failed: {failure}";
                     if (server is not null) await server.DisposeAsync().ConfigureAwait(false);
-                    (server, failure) = await StartAsync(spec, protocol, FreePort(), maxConnections, $"{name}-restart", waitForOutput: false, cancellationToken).ConfigureAwait(false);
+                    (server, failure) = await StartAsync(spec, protocol, FreePort(), maxConnections, $"{name}-restart", waitForOutput: false, cancellationToken, tls: tls).ConfigureAwait(false);
                     if (server is null)
                     {
                         Record(spec, benchCase, round, Failed(round, $"{reason}; restart failed: {failure}"), cancellationToken);
@@ -190,6 +201,11 @@ internal sealed partial class BenchRunner
         if (outcome.Result is not { } result) return Failed(round, outcome.Failure ?? "load failed");
         if (result.Requests <= 0) return Failed(round, $"no request completed ({ErrorSummary(result.Errors) ?? "no errors reported"})");
         double cpu = result.Monitor is { CpuSeconds: > 0 } monitor ? monitor.CpuSeconds : Math.Max(0, after.CpuSeconds - before.CpuSeconds);
+        // Whether a server resumed what it was offered is the figure's meaning: said beside it (and in the log).
+        if (benchCase.Tls != TlsKey.None && benchCase.RequestsPerConnection > 0)
+        {
+            Say(string.Create(CultureInfo.InvariantCulture, $"  {spec.Name} {benchCase.Name}: {result.TlsHandshakes:N0} TLS handshakes, {result.TlsResumedHandshakes:N0} resumed"));
+        }
         return WithAllocations(FromResult(round, result, cpu), statsBefore, statsAfter);
     }
 
@@ -222,7 +238,7 @@ internal sealed partial class BenchRunner
 
     /// <summary>The h2load run of <paramref name="benchCase"/> against a server on <paramref name="port"/>.</summary>
     internal static H2LoadRequest H2LoadRequestFor(BenchCase benchCase, int port, TimeSpan duration) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{benchCase.Path}"), benchCase.Connections, benchCase.Pipeline, duration);
+        new(string.Create(CultureInfo.InvariantCulture, $"{(benchCase.Tls == TlsKey.None ? "http" : "https")}://127.0.0.1:{port}{benchCase.Path}"), benchCase.Connections, benchCase.Pipeline, duration);
 
     /// <summary>
     /// Whether <paramref name="spec"/> answers SIGUSR2 with a stats line: netloop serve and the Kestrel peer. Never nginx,
@@ -263,7 +279,7 @@ internal sealed partial class BenchRunner
             for (int i = 0; i < serverProcesses; i++)
             {
                 var (server, failure) = await StartAsync(spec, benchCase.Protocol, port, maxConnections, serverProcesses == 1 ? name : $"{name}{i + 1}",
-                    waitForOutput: spec.Family == ServerFamily.Netloop, cancellationToken, sharePort: serverProcesses > 1).ConfigureAwait(false);
+                    waitForOutput: spec.Family == ServerFamily.Netloop, cancellationToken, sharePort: serverProcesses > 1, tls: benchCase.Tls).ConfigureAwait(false);
                 if (server is null) return Failed(round, serverProcesses == 1 ? failure! : $"server process {i + 1} of {serverProcesses}: {failure}");
                 servers.Add(server);
             }
@@ -272,7 +288,14 @@ internal sealed partial class BenchRunner
             // Two "before" readings: the cold one (right after start-up, the bench's figure until P6) and the one a user
             // takes, after a few requests (IdleWarmup). BENCHMARKS.md ("Bytes per idle connection") explains the gap.
             var cold = ProcessTree.Read(pids);
-            if (await IdleWarmup.RunAsync(port, benchCase.Path, cancellationToken, http2: benchCase.Protocol == LoadProtocol.Http2).ConfigureAwait(false) is { } warmupProblem)
+            if (benchCase.Tls != TlsKey.None)
+            {
+                // The warm-up over TLS: a few HTTPS requests on a few connections (handshakes included), as a user's first clients make.
+                var warmup = LoadRequest.For(benchCase, port, TimeSpan.FromMilliseconds(300), monitorPid: null) with { Connections = 4, Idle = false };
+                var warmed = await _load.RunAsync(warmup, $"{name}-warmup", cancellationToken).ConfigureAwait(false);
+                if (warmed.Result is not { Requests: > 0 }) return Failed(round, $"the TLS warm-up failed: {warmed.Failure ?? "no request completed"}");
+            }
+            else if (await IdleWarmup.RunAsync(port, benchCase.Path, cancellationToken, http2: benchCase.Protocol == LoadProtocol.Http2).ConfigureAwait(false) is { } warmupProblem)
             {
                 return Failed(round, warmupProblem);
             }
@@ -289,7 +312,7 @@ internal sealed partial class BenchRunner
                 // The load's duration counts from its start, connecting included: add the time opening them may take,
                 // so every server holds all of its connections for about --duration before the RSS is read. Every load
                 // process shares one core, so the allowance follows the total.
-                var hold = _plan.Duration + IdleConnectAllowance(n);
+                var hold = _plan.Duration + IdleConnectAllowance(n, benchCase.Tls != TlsKey.None);
                 var loads = new List<Task<LoadOutcome>>();
                 int remaining = n;
                 for (int i = 0; i < loadProcesses; i++)
@@ -388,7 +411,8 @@ internal sealed partial class BenchRunner
     }
 
     /// <summary>Time to open <paramref name="connections"/> connections with a request each: ~3,000 a second on a slow server (Kestrel pinned to one core), at least a second.</summary>
-    internal static TimeSpan IdleConnectAllowance(int connections) => TimeSpan.FromSeconds(Math.Max(1, connections / 3000.0));
+    /// <remarks>Over TLS each connection is a full handshake, and the load's one core makes ~500 a second on a busy machine (its own ECDHE and signature check): 10,000 take 20 s.</remarks>
+    internal static TimeSpan IdleConnectAllowance(int connections, bool tls = false) => TimeSpan.FromSeconds(Math.Max(1, connections / (tls ? 500.0 : 3000.0)));
 
     // The RSS "with N idle connections": the latest sample holding the most file descriptors, i.e. taken while every
     // connection was open and before the load began to close them. Without readable fd counts, the largest RSS.
@@ -456,10 +480,19 @@ internal sealed partial class BenchRunner
     }
 
     private async Task<(ServerProcess? Server, string? Failure)> StartAsync(
-        ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, string logName, bool waitForOutput, CancellationToken cancellationToken, bool sharePort = false)
+        ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, string logName, bool waitForOutput, CancellationToken cancellationToken, bool sharePort = false,
+        TlsKey tls = TlsKey.None)
     {
-        var command = _pinning.Server(_launcher.Command(spec, protocol, port, maxConnections, _plan.IdleTimeout, sharePort: sharePort));
-        return await ServerProcess.StartAsync(command, port, protocol, waitForOutput, Path.Combine(_logs, logName + "-server.log"), s_startTimeout, cancellationToken)
+        ProcessCommand command;
+        try
+        {
+            command = _pinning.Server(_launcher.Command(spec, protocol, port, maxConnections, _plan.IdleTimeout, sharePort: sharePort, tls: tls));
+        }
+        catch (InvalidOperationException e) when (tls != TlsKey.None)
+        {
+            return (null, e.Message);
+        }
+        return await ServerProcess.StartAsync(command, port, protocol, waitForOutput, Path.Combine(_logs, logName + "-server.log"), s_startTimeout, cancellationToken, tls: tls != TlsKey.None)
             .ConfigureAwait(false);
     }
 
@@ -547,6 +580,7 @@ internal sealed partial class BenchRunner
         Add("bad status", errors.BadStatus);
         Add("short read", errors.ShortRead);
         Add("corrupt", errors.Corrupt);
+        Add("tls handshake", errors.TlsHandshake);
         return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
@@ -562,6 +596,7 @@ internal sealed partial class BenchRunner
             BadStatus = list.Sum(e => e.BadStatus),
             ShortRead = list.Sum(e => e.ShortRead),
             Corrupt = list.Sum(e => e.Corrupt),
+            TlsHandshake = list.Sum(e => e.TlsHandshake),
         };
     }
 

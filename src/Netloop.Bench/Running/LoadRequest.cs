@@ -13,6 +13,8 @@ namespace Netloop.Bench.Running;
 /// <param name="Idle">Open the connections and send nothing.</param>
 /// <param name="SourceAddresses">A 127.0.0.x range to spread connections over (more ephemeral ports), or null.</param>
 /// <param name="MonitorPid">The server pid for <c>--monitor-pid</c>, or null.</param>
+/// <param name="Tls">The target speaks TLS (<c>https://</c>, <c>h2s://</c>) with the run's self-signed certificate: <c>--insecure</c>.</param>
+/// <param name="TlsResume">Resume sessions (<c>--tls-resume</c>).</param>
 internal sealed record LoadRequest(
     string Target,
     int Connections,
@@ -22,17 +24,20 @@ internal sealed record LoadRequest(
     int PayloadBytes = 0,
     bool Idle = false,
     string? SourceAddresses = null,
-    int? MonitorPid = null)
+    int? MonitorPid = null,
+    bool Tls = false,
+    bool TlsResume = false)
 {
     /// <summary>The request for <paramref name="benchCase"/> against a server on <paramref name="port"/>.</summary>
     public static LoadRequest For(BenchCase benchCase, int port, TimeSpan duration, int? monitorPid)
     {
         // HTTP/2 comes here only for the idle case (h2load drives the others): netloop load's h2c:// target holds idle connections.
+        bool tls = benchCase.Tls != TlsKey.None;
         string target = benchCase.Protocol switch
         {
             LoadProtocol.Echo => string.Create(CultureInfo.InvariantCulture, $"tcp://127.0.0.1:{port}"),
-            LoadProtocol.Http2 => string.Create(CultureInfo.InvariantCulture, $"h2c://127.0.0.1:{port}"),
-            _ => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}{benchCase.Path}"),
+            LoadProtocol.Http2 => string.Create(CultureInfo.InvariantCulture, $"{(tls ? "h2s" : "h2c")}://127.0.0.1:{port}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{(tls ? "https" : "http")}://127.0.0.1:{port}{benchCase.Path}"),
         };
         return new LoadRequest(
             target,
@@ -44,7 +49,9 @@ internal sealed record LoadRequest(
             Idle: benchCase.Kind == CaseKind.Idle,
             // Churn opens tens of thousands of connections a second: more source addresses, more ephemeral ports.
             SourceAddresses: benchCase.RequestsPerConnection > 0 ? "127.0.0.1-127.0.0.16" : null,
-            MonitorPid: monitorPid);
+            MonitorPid: monitorPid,
+            Tls: tls,
+            TlsResume: benchCase.TlsResume);
     }
 
     /// <summary>The arguments after <c>netloop</c>.</summary>
@@ -61,6 +68,9 @@ internal sealed record LoadRequest(
         if (PayloadBytes > 0) args.AddRange(["--payload", PayloadBytes.ToString(CultureInfo.InvariantCulture)]);
         if (Idle) args.Add("--idle");
         if (SourceAddresses is not null) args.AddRange(["--source-addresses", SourceAddresses]);
+        // The run's certificates are self-signed; what is measured is the server's TLS, not the load's trust store.
+        if (Tls) args.Add("--insecure");
+        if (TlsResume) args.Add("--tls-resume");
         if (MonitorPid is not null) args.AddRange(["--monitor-pid", MonitorPid.Value.ToString(CultureInfo.InvariantCulture)]);
         // One client loop: the load has one core to itself, and more threads on it would only take turns.
         args.AddRange(["--loops", "1", "--no-progress", "--json"]);

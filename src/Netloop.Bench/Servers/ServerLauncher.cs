@@ -33,7 +33,11 @@ internal sealed class ServerLauncher
         _scratch = scratchDirectory;
         _logs = logDirectory;
         ReferenceFolder = ReferenceServers.FolderFor(repositoryRoot, Environment.GetEnvironmentVariable(ReferenceServers.FolderVariable));
+        Certificates = new BenchCertificates(scratchDirectory, logDirectory);
     }
+
+    /// <summary>The run's TLS certificates, the same files for every server.</summary>
+    public BenchCertificates Certificates { get; }
 
     /// <summary>How <c>netloop</c> is run again (this process's own build).</summary>
     public NetloopExecutable Netloop => _netloop;
@@ -88,10 +92,19 @@ internal sealed class ServerLauncher
     /// <param name="idleTimeout">How long an idle connection may stay open: beyond any case's hold.</param>
     /// <param name="netloop">Another build of <c>netloop</c> to run (the start-up case's NativeAOT binary); null for <see cref="Netloop"/>.</param>
     /// <param name="sharePort">Whether several processes of this server will listen on <paramref name="port"/> (netloop only, see <see cref="ServerSpec.CanShareAPort"/>): <c>--reuse-port</c>.</param>
+    /// <param name="tls">
+    /// TLS on the port with the run's certificate of that key (<see cref="Certificates"/>), HTTP/1.1 and h2 chosen by ALPN
+    /// whatever <paramref name="protocol"/> says: netloop <c>--tls-cert</c> (TLS only), Kestrel an https endpoint, nginx
+    /// <c>listen … ssl http2</c> with a shared session cache and tickets.
+    /// </param>
     public ProcessCommand Command(
-        ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, TimeSpan idleTimeout, NetloopExecutable? netloop = null, bool sharePort = false)
+        ServerSpec spec, LoadProtocol protocol, int port, int maxConnections, TimeSpan idleTimeout, NetloopExecutable? netloop = null, bool sharePort = false,
+        TlsKey tls = TlsKey.None)
     {
         string portText = port.ToString(CultureInfo.InvariantCulture);
+        (string Certificate, string Key)? pem = tls == TlsKey.None ? null : Certificates.For(tls);
+        string[] netloopTls = pem is { } n ? ["--tls-cert", n.Certificate, "--tls-key", n.Key] : [];
+        string[] kestrelTls = pem is { } k ? ["--Kestrel:Certificates:Default:Path=" + k.Certificate, "--Kestrel:Certificates:Default:KeyPath=" + k.Key] : [];
         if (sharePort && !spec.CanShareAPort) throw new ArgumentException($"{spec.Name} cannot share a port between processes", nameof(sharePort));
         switch (spec.Family)
         {
@@ -105,22 +118,25 @@ internal sealed class ServerLauncher
                     "--shutdown-timeout", "2s",
                     // A port is a netloop server's alone unless every process on it asks to share it.
                     .. (sharePort ? s_reusePort : []),
+                    .. netloopTls,
                     .. spec.ServeArguments,
                 ]);
             case ServerFamily.Kestrel:
                 return new ProcessCommand(DotnetHost.Path,
                 [
                     KestrelDll ?? throw new InvalidOperationException("the Kestrel peer needs a clone of the repository"),
-                    "--urls", $"http://127.0.0.1:{portText}",
+                    "--urls", $"{(pem is null ? "http" : "https")}://127.0.0.1:{portText}",
                     "--Kestrel:Limits:KeepAliveTimeout=" + idleTimeout.ToString("c", CultureInfo.InvariantCulture),
                     // Kestrel answers the HTTP/2 preface on a cleartext endpoint only when it is HTTP/2 alone (no ALPN to choose by).
-                    .. (protocol == LoadProtocol.Http2 ? s_kestrelHttp2Only : []),
+                    .. (protocol == LoadProtocol.Http2 && pem is null ? s_kestrelHttp2Only : []),
+                    .. kestrelTls,
                 ]);
             case ServerFamily.Nginx:
                 string prefix = Path.Combine(_scratch, $"nginx-{Interlocked.Increment(ref _instances).ToString(CultureInfo.InvariantCulture)}");
                 Directory.CreateDirectory(prefix);
                 string config = Path.Combine(prefix, "nginx.conf");
-                File.WriteAllText(config, NginxConfig.Generate(prefix, port, NginxConfig.WorkerConnectionsFor(maxConnections), idleTimeout, Posix.IsRoot, http2: protocol == LoadProtocol.Http2));
+                File.WriteAllText(config, NginxConfig.Generate(prefix, port, NginxConfig.WorkerConnectionsFor(maxConnections), idleTimeout, Posix.IsRoot,
+                    http2: protocol == LoadProtocol.Http2 || pem is not null, tls: pem));
                 // -e: the error log before the configuration is read, which would otherwise be /var/log/nginx/error.log.
                 return new ProcessCommand(NginxPath ?? "nginx", ["-p", prefix + "/", "-c", config, "-e", Path.Combine(prefix, "error.log")]);
             case ServerFamily.Reference when protocol == LoadProtocol.Http2:

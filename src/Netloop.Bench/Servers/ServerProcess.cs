@@ -37,7 +37,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// the server has printed its start-up line (a probe alone cannot tell which of several processes sharing a port answered).
     /// </summary>
     public static async Task<(ServerProcess? Server, string? Failure)> StartAsync(
-        ProcessCommand command, int port, LoadProtocol protocol, bool waitForOutput, string logPath, TimeSpan timeout, CancellationToken cancellationToken)
+        ProcessCommand command, int port, LoadProtocol protocol, bool waitForOutput, string logPath, TimeSpan timeout, CancellationToken cancellationToken, bool tls = false)
     {
         ChildProcess process;
         var stats = new StatsInbox();
@@ -65,7 +65,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             }
             if (!waitForOutput || process.OutputLines > 0)
             {
-                problem = await ReadinessProbe.TryAsync(port, protocol, cancellationToken).ConfigureAwait(false);
+                problem = await ReadinessProbe.TryAsync(port, protocol, cancellationToken, tls).ConfigureAwait(false);
                 if (problem is null) return (new ServerProcess(process, stats, port), null);
             }
             try

@@ -48,7 +48,18 @@ internal sealed record ServerSpec(string Name, ServerFamily Family, string Descr
     /// family suits it (see <see cref="RunsCasesOf"/>). Every decision of which server runs which case goes through here
     /// (and <see cref="Running.BenchPlan.Runs"/>, which may keep a run's HTTP/2 cases to fewer servers).
     /// </summary>
-    public bool Runs(BenchCase benchCase) => Speaks(benchCase.Protocol) && RunsCasesOf(benchCase.Family);
+    public bool Runs(BenchCase benchCase) => Speaks(benchCase.Protocol) && RunsCasesOf(benchCase.Family) && (benchCase.Tls == TlsKey.None || SpeaksTls);
+
+    /// <summary>
+    /// Whether this server terminates TLS: nginx, Kestrel, and netloop serve in its reactor modes (epoll, poll), where
+    /// TLS lives in the transport; not the blocking and async modes, nor the C limit.
+    /// </summary>
+    public bool SpeaksTls => Family switch
+    {
+        ServerFamily.Netloop => ModeName is "epoll" or "poll",
+        ServerFamily.Reference => false,
+        _ => true,
+    };
 
     /// <summary>
     /// Whether cases of <paramref name="caseFamily"/> (<see cref="CaseCatalog"/>'s family names) suit this server.

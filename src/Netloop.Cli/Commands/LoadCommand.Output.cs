@@ -91,6 +91,11 @@ internal sealed partial class LoadCommand
         throughput.AddRow("received", Bytes(result.BytesReceived), Bytes(result.MegabytesPerSecond * 1e6));
         throughput.AddRow("sent", Bytes(result.BytesSent), result.DurationSeconds > 0 ? Bytes(result.BytesSent / result.DurationSeconds) : "-");
         throughput.AddRow("connections opened", Number(result.ConnectionsOpened), "");
+        if (result.TlsHandshakes > 0)
+        {
+            throughput.AddRow("TLS handshakes", Number(result.TlsHandshakes), result.DurationSeconds > 0 ? Number(result.TlsHandshakes / result.DurationSeconds, 1) : "-");
+            throughput.AddRow("  of which resumed", Number(result.TlsResumedHandshakes), "");
+        }
         if (result.Idle || result.ConnectionsClosedByServer > 0)
         {
             throughput.AddRow("open at the end", Number(result.ConnectionsOpenAtEnd), "");
@@ -115,7 +120,7 @@ internal sealed partial class LoadCommand
             foreach (var (kind, count) in new[]
             {
                 ("connect refused", e.ConnectRefused), ("connect failed", e.ConnectFailed), ("reset", e.Reset), ("timeout", e.Timeout),
-                ("bad status", e.BadStatus), ("short read", e.ShortRead), ("corrupt", e.Corrupt),
+                ("bad status", e.BadStatus), ("short read", e.ShortRead), ("corrupt", e.Corrupt), ("tls handshake", e.TlsHandshake),
             })
             {
                 if (count > 0) errors.AddRow(kind, Number(count));

@@ -19,7 +19,7 @@ namespace Netloop.Cli.Commands;
 internal sealed partial class LoadCommand : Command
 {
     private const string Synopsis = """
-        Generate load against an HTTP/1.1 or echo server and report throughput, latency and errors.
+        Generate load against an HTTP/1.1 (plaintext or TLS) or echo server and report throughput, latency and errors.
         Exit codes: 0 the run completed without errors; 1 it could not run (nothing listens at the target, the client
         failed); 2 a mistake on the command line; 3 the run completed but counted errors (see the summary or --json).
         """;
@@ -28,7 +28,7 @@ internal sealed partial class LoadCommand : Command
 
     private readonly Option<LoadTarget?> _target = new("--target")
     {
-        Description = "What to load: http://host:port/path?query (HTTP/1.1), tcp://host:port (echo), or h2c://host:port (HTTP/2 by prior knowledge, with --idle only: each connection ends its SETTINGS exchange, then holds). Hosts are IP addresses or localhost.",
+        Description = "What to load: http://host:port/path?query (HTTP/1.1), https://host:port/path?query (HTTP/1.1 over TLS), tcp://host:port (echo), h2c://host:port (HTTP/2 by prior knowledge, with --idle only: each connection ends its SETTINGS exchange, then holds) or h2s://host:port (the same over TLS, ALPN h2). Hosts are IP addresses or localhost.",
         HelpName = "url",
         Required = true,
         CustomParser = ParseTarget,
@@ -143,6 +143,22 @@ internal sealed partial class LoadCommand : Command
         CustomParser = IntegerParser.InRange(1, 1_000_000),
     };
 
+    private readonly Option<bool> _insecure = new("--insecure")
+    {
+        Description = "https:// and h2s://: accept the server's certificate without checking it (self-signed test certificates).",
+    };
+
+    private readonly Option<string?> _caCert = new("--cacert")
+    {
+        Description = "https:// and h2s://: trust the CAs in this PEM file instead of the system's (the certificate must also name the target's host or IP address).",
+        HelpName = "file",
+    };
+
+    private readonly Option<bool> _tlsResume = new("--tls-resume")
+    {
+        Description = "https:// and h2s://: each new connection resumes the latest TLS session its loop was given; with --requests-per-connection 1 the run measures resumed handshakes. Default: every handshake is a full one.",
+    };
+
     private readonly Option<int?> _monitorPid = new("--monitor-pid")
     {
         Description = "Watch this server process (and its children) during the run: RSS start, peak and end, growth slope, CPU seconds.",
@@ -181,6 +197,9 @@ internal sealed partial class LoadCommand : Command
         Add(_cpu);
         Add(_idle);
         Add(_idleBatch);
+        Add(_insecure);
+        Add(_caCert);
+        Add(_tlsResume);
         Add(_monitorPid);
         Add(_json);
         Add(_noProgress);
@@ -210,6 +229,9 @@ internal sealed partial class LoadCommand : Command
             ExpectStatus = parseResult.GetValue(_expectStatus),
             Idle = parseResult.GetValue(_idle),
             IdleBatch = parseResult.GetValue(_idleBatch) ?? LoadOptions.DefaultIdleBatch,
+            Insecure = parseResult.GetValue(_insecure),
+            CaCertificatePath = parseResult.GetValue(_caCert),
+            TlsResume = parseResult.GetValue(_tlsResume),
             MonitorPid = parseResult.GetValue(_monitorPid),
         };
     }

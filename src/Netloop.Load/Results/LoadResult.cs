@@ -11,7 +11,7 @@ public sealed record LoadResult
     /// <summary>The target as given (<c>http://127.0.0.1:8080/plaintext</c>, <c>tcp://127.0.0.1:7000</c>).</summary>
     public required string Target { get; init; }
 
-    /// <summary><c>http</c> or <c>echo</c>.</summary>
+    /// <summary><c>http</c>, <c>https</c>, <c>echo</c>, <c>h2c</c> or <c>h2s</c>.</summary>
     public required string Protocol { get; init; }
 
     /// <summary>Concurrent connections the run kept open.</summary>
@@ -62,6 +62,12 @@ public sealed record LoadResult
     /// <summary>Received megabytes (10^6 bytes) per second.</summary>
     public double MegabytesPerSecond { get; init; }
 
+    /// <summary>TLS targets: handshakes completed (full and resumed); 0 for plaintext targets.</summary>
+    public long TlsHandshakes { get; init; }
+
+    /// <summary>TLS targets: handshakes that resumed a session (<c>--tls-resume</c>).</summary>
+    public long TlsResumedHandshakes { get; init; }
+
     /// <summary>Latency percentiles (open-loop runs: corrected for coordinated omission, measured from the intended send time).</summary>
     public required LatencySummary Latency { get; init; }
 
@@ -107,8 +113,11 @@ public sealed record ErrorCounts
     /// <summary>A response that is not what was asked for: echo bytes differ, malformed HTTP, wrong length.</summary>
     public long Corrupt { get; init; }
 
+    /// <summary>A TLS handshake failed (the server's certificate was not accepted, no protocol in common, the server gave up).</summary>
+    public long TlsHandshake { get; init; }
+
     /// <summary>Sum of every kind.</summary>
-    public long Total => ConnectRefused + ConnectFailed + Reset + Timeout + BadStatus + ShortRead + Corrupt;
+    public long Total => ConnectRefused + ConnectFailed + Reset + Timeout + BadStatus + ShortRead + Corrupt + TlsHandshake;
 }
 
 /// <summary>The server process (and its children) as <c>--monitor-pid</c> saw it: sampled from /proc every 100 ms.</summary>

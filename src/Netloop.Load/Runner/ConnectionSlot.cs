@@ -112,7 +112,12 @@ internal abstract class ConnectionSlot : IClientProtocol
     {
         _connecting = false;
         if (Worker.IsStopping) return;
-        _stats.RecordError(reason == ConnectError.Refused ? ErrorKind.ConnectRefused : ErrorKind.ConnectFailed);
+        _stats.RecordError(reason switch
+        {
+            ConnectError.Refused => ErrorKind.ConnectRefused,
+            ConnectError.TlsHandshake => ErrorKind.TlsHandshake,
+            _ => ErrorKind.ConnectFailed,
+        });
         Worker.OnConnectFailed(this, reason, firstAttempt: !_attempted);
         _attempted = true;
     }

@@ -17,7 +17,7 @@ internal sealed class ClientLoopConnector(ClientLoop loop) : IConnector
 {
     public ClientLoop Loop { get; } = loop;
 
-    public void Connect(ConnectionSlot slot) => Loop.Connect(slot.Worker.Plan.EndPoint, slot.Source, slot);
+    public void Connect(ConnectionSlot slot) => Loop.Connect(slot.Worker.Plan.EndPoint, slot.Source, slot, slot.Worker.Tls);
 
     public void Post(Action<object?> work, object? state) => Loop.Post(work, state);
 }

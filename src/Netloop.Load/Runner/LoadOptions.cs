@@ -68,6 +68,18 @@ public sealed record LoadOptions
     /// </summary>
     public int IdleBatch { get; init; } = DefaultIdleBatch;
 
+    /// <summary>TLS targets: accept any certificate (a self-signed test certificate) instead of checking it.</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>TLS targets: a PEM file of the CAs to trust instead of the system's.</summary>
+    public string? CaCertificatePath { get; init; }
+
+    /// <summary>
+    /// TLS targets: each new connection resumes the latest session its loop was given (TLS 1.3 ticket, TLS 1.2 ticket or
+    /// id), so with <see cref="RequestsPerConnection"/> a run measures resumed handshakes; otherwise every one is full.
+    /// </summary>
+    public bool TlsResume { get; init; }
+
     /// <summary>A server process to watch (RSS, CPU, threads, fds) from before the load starts until it ends.</summary>
     public int? MonitorPid { get; init; }
 
@@ -101,8 +113,8 @@ public sealed record LoadOptions
         if (Target.Protocol == TargetProtocol.Http2)
         {
             // netloop load is no HTTP/2 client: it opens the connections the bench's idle HTTP/2 case holds, and h2load loads.
-            Require(Idle, "an h2c:// target needs --idle: netloop load opens idle HTTP/2 connections only (use h2load for HTTP/2 load)");
-            Require(Pipeline == 1, "--pipeline does not apply to h2c:// targets");
+            Require(Idle, "an h2c:// or h2s:// target needs --idle: netloop load opens idle HTTP/2 connections only (use h2load for HTTP/2 load)");
+            Require(Pipeline == 1, "--pipeline does not apply to h2c:// and h2s:// targets");
         }
         if (Target.Protocol != TargetProtocol.Http)
         {
@@ -115,6 +127,14 @@ public sealed record LoadOptions
             // Builds the request once now, so a bad header or method is reported before anything starts.
             _ = new HttpRequestTemplate(Target, Method, Headers);
         }
+        if (!Target.IsTls)
+        {
+            Require(!Insecure, "--insecure applies to https:// and h2s:// targets only");
+            Require(CaCertificatePath is null, "--cacert applies to https:// and h2s:// targets only");
+            Require(!TlsResume, "--tls-resume applies to https:// and h2s:// targets only");
+        }
+        Require(!(Insecure && CaCertificatePath is not null), "--insecure and --cacert do not go together (--insecure checks no certificate)");
+        Require(CaCertificatePath is null || File.Exists(CaCertificatePath), $"--cacert: file not found: {CaCertificatePath}");
         foreach (var source in SourceAddresses)
         {
             Require(source.AddressFamily == Target.EndPoint.AddressFamily,

@@ -5,7 +5,9 @@ using Netloop.Client;
 using Netloop.Load.Monitoring;
 using Netloop.Load.Results;
 using Netloop.Load.Stats;
+using Netloop.Load.Targets;
 using Netloop.Transport;
+using Netloop.Transport.Tls;
 
 namespace Netloop.Load.Runner;
 
@@ -54,13 +56,16 @@ public sealed class LoadRunner
         var monitor = _options.MonitorPid is int pid ? ProcessMonitor.Start(pid) : null;
         var loops = new List<ClientLoop>();
         var workers = CreateWorkers(plan);
+        TlsClientContext? tls = null;
         try
         {
+            tls = CreateTlsContext();
             foreach (var worker in workers)
             {
                 var loop = new ClientLoop(new ClientLoopOptions { Name = $"netloop-load-{loops.Count}" }, _logger);
                 loops.Add(loop);
                 worker.Connector = new ClientLoopConnector(loop);
+                if (tls is not null) worker.Tls = new TlsClientEndpoint(tls, _options.Target.Host);
                 loop.Start();
             }
 
@@ -84,6 +89,30 @@ public sealed class LoadRunner
         {
             monitor?.Dispose();
             foreach (var loop in loops) loop.Dispose();
+            // After the loops: no connection is left to call back into an endpoint or use the context.
+            foreach (var worker in workers) worker.Tls?.Dispose();
+            tls?.Dispose();
+        }
+    }
+
+    /// <summary>The run's client TLS context for an https:// or h2s:// target (ALPN offers the one protocol the slots speak); null otherwise.</summary>
+    private TlsClientContext? CreateTlsContext()
+    {
+        if (!_options.Target.IsTls) return null;
+        var settings = new TlsClientSettings
+        {
+            Verify = !_options.Insecure,
+            CertificateAuthorityPath = _options.CaCertificatePath,
+            ApplicationProtocols = [_options.Target.Protocol == TargetProtocol.Http2 ? "h2" : "http/1.1"],
+            ResumeSessions = _options.TlsResume,
+        };
+        try
+        {
+            return TlsClientContext.Create(settings);
+        }
+        catch (NetloopException e)
+        {
+            throw new LoadException(e.Message);
         }
     }
 
@@ -131,7 +160,8 @@ public sealed class LoadRunner
             if (workers.Sum(w => w.Stats.ConnectionsOpened) == 0 && workers.Sum(w => w.FirstAttemptFailures) >= expectedAttempts && expectedAttempts > 0)
             {
                 var reason = workers.Select(w => w.FirstFailure).FirstOrDefault(f => f is not null) ?? ConnectError.Other;
-                return (now, DescribeConnectFailure(reason, plan.EndPoint));
+                string? tlsReason = workers.Select(w => w.Tls?.LastFailure).FirstOrDefault(f => f is not null);
+                return (now, DescribeConnectFailure(reason, plan.EndPoint, tlsReason));
             }
 
             foreach (var worker in workers) worker.PostRetry();
@@ -173,8 +203,10 @@ public sealed class LoadRunner
         }
     }
 
-    private static string DescribeConnectFailure(ConnectError reason, IPEndPoint target) => reason switch
+    private string DescribeConnectFailure(ConnectError reason, IPEndPoint target, string? tlsReason) => reason switch
     {
+        ConnectError.TlsHandshake when _options.Insecure => $"TLS handshake with {target} failed: {tlsReason ?? "unknown reason"}",
+        ConnectError.TlsHandshake => $"TLS handshake with {target} failed: {tlsReason ?? "unknown reason"} (a self-signed certificate needs --cacert FILE or --insecure)",
         ConnectError.Refused => $"connection refused to {target} (is the server running?)",
         ConnectError.Timeout => $"connecting to {target} timed out",
         ConnectError.AddressUnavailable => $"cannot connect to {target}: no local address or port available (is every --source-addresses address local?)",
@@ -221,6 +253,8 @@ public sealed class LoadRunner
             Idle = _options.Idle,
             RequestsPerSecond = seconds > 0 ? requests / seconds : 0,
             MegabytesPerSecond = seconds > 0 ? received / seconds / 1e6 : 0,
+            TlsHandshakes = workers.Sum(w => w.Tls?.Handshakes ?? 0),
+            TlsResumedHandshakes = workers.Sum(w => w.Tls?.Resumed ?? 0),
             Latency = LoopStats.SumLatency(stats),
             Errors = LoopStats.SumErrors(stats),
             Monitor = monitor,

@@ -7,6 +7,7 @@ using Netloop.Load.Http2;
 using Netloop.Load.Stats;
 using Netloop.Load.Targets;
 using Netloop.Transport;
+using Netloop.Transport.Tls;
 
 namespace Netloop.Load.Runner;
 
@@ -47,6 +48,9 @@ internal sealed class LoadWorker
 
     /// <summary>Set once before <see cref="Begin"/>.</summary>
     public IConnector Connector { get; set; } = null!;
+
+    /// <summary>TLS targets: this loop's TLS endpoint (its sessions and handshake counters); set once before <see cref="Begin"/>.</summary>
+    public TlsClientEndpoint? Tls { get; set; }
 
     /// <summary>The clock, in <see cref="Stopwatch"/> ticks; tests replace it to step time by hand.</summary>
     public Func<long> Clock { get; init; } = Stopwatch.GetTimestamp;

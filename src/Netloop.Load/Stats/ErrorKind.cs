@@ -17,4 +17,6 @@ internal enum ErrorKind
     ShortRead,
     /// <summary>A response that is not what was asked for.</summary>
     Corrupt,
+    /// <summary>The TLS handshake failed (certificate not accepted, no protocol in common).</summary>
+    TlsHandshake,
 }

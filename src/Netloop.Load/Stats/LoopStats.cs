@@ -114,6 +114,7 @@ internal sealed class LoopStats
             BadStatus = Sum(ErrorKind.BadStatus),
             ShortRead = Sum(ErrorKind.ShortRead),
             Corrupt = Sum(ErrorKind.Corrupt),
+            TlsHandshake = Sum(ErrorKind.TlsHandshake),
         };
     }
 

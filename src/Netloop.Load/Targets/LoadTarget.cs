@@ -21,7 +21,8 @@ public enum TargetProtocol
 }
 
 /// <summary>
-/// A parsed <c>--target</c>: <c>http://host:port/path?query</c>, <c>tcp://host:port</c> or <c>h2c://host:port</c>. Hosts are IP literals or
+/// A parsed <c>--target</c>: <c>http://host:port/path?query</c>, <c>https://host:port/path?query</c>, <c>tcp://host:port</c>,
+/// <c>h2c://host:port</c> or <c>h2s://host:port</c> (HTTP/2 over TLS, the idle mode of <c>h2c://</c>). Hosts are IP literals or
 /// <c>localhost</c>; nothing is looked up in DNS, so a run never starts by waiting on a resolver.
 /// </summary>
 public sealed record LoadTarget
@@ -35,17 +36,23 @@ public sealed record LoadTarget
     /// <summary>Where connections go.</summary>
     public required IPEndPoint EndPoint { get; init; }
 
-    /// <summary>The <c>Host</c> header value for HTTP (<c>127.0.0.1:8080</c>, <c>[::1]:8080</c>; the port left out when 80).</summary>
+    /// <summary>Whether connections speak TLS (<c>https://</c>, <c>h2s://</c>).</summary>
+    public bool IsTls { get; init; }
+
+    /// <summary>The host as typed, without brackets (<c>localhost</c>, <c>127.0.0.1</c>, <c>::1</c>): the TLS server name and the name the certificate must match.</summary>
+    public string Host { get; init; } = "";
+
+    /// <summary>The <c>Host</c> header value for HTTP (<c>127.0.0.1:8080</c>, <c>[::1]:8080</c>; the port left out when the scheme's default).</summary>
     public required string Authority { get; init; }
 
     /// <summary>The HTTP request target, origin form (<c>/plaintext</c>, <c>/search?q=1</c>); <c>/</c> for echo.</summary>
     public required string PathAndQuery { get; init; }
 
-    /// <summary><c>http</c>, <c>echo</c> or <c>h2c</c>, as <see cref="Results.LoadResult.Protocol"/> spells it.</summary>
+    /// <summary><c>http</c>, <c>https</c>, <c>echo</c>, <c>h2c</c> or <c>h2s</c>, as <see cref="Results.LoadResult.Protocol"/> spells it.</summary>
     public string ProtocolName => Protocol switch
     {
-        TargetProtocol.Http => "http",
-        TargetProtocol.Http2 => "h2c",
+        TargetProtocol.Http => IsTls ? "https" : "http",
+        TargetProtocol.Http2 => IsTls ? "h2s" : "h2c",
         _ => "echo",
     };
 
@@ -61,29 +68,28 @@ public sealed record LoadTarget
         int schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0)
         {
-            error = $"'{text}' has no scheme (expected http://host:port/path, tcp://host:port or h2c://host:port)";
+            error = $"'{text}' has no scheme (expected http://host:port/path, https://host:port/path, tcp://host:port, h2c://host:port or h2s://host:port)";
             return false;
         }
         string scheme = text[..schemeEnd].ToLowerInvariant();
         TargetProtocol protocol;
+        bool tls = scheme is "https" or "h2s";
         switch (scheme)
         {
-            case "http":
+            case "http" or "https":
                 protocol = TargetProtocol.Http;
                 break;
             case "tcp":
                 protocol = TargetProtocol.Echo;
                 break;
-            case "h2c":
+            case "h2c" or "h2s":
                 protocol = TargetProtocol.Http2;
                 break;
-            case "https":
-                error = "https is not supported (netloop load speaks plain HTTP/1.1 and echo: use http:// or tcp://)";
-                return false;
             default:
-                error = $"scheme '{scheme}' is not supported (expected http://, tcp:// or h2c://)";
+                error = $"scheme '{scheme}' is not supported (expected http://, https://, tcp://, h2c:// or h2s://)";
                 return false;
         }
+        int defaultPort = tls ? 443 : 80;
 
         string rest = text[(schemeEnd + 3)..];
         int pathStart = rest.IndexOfAny(['/', '?', '#']);
@@ -121,7 +127,7 @@ public sealed record LoadTarget
                 error = $"'{text}': a tcp:// target needs a port (tcp://host:port)";
                 return false;
             }
-            port = 80;
+            port = defaultPort;
         }
         else if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
         {
@@ -146,7 +152,9 @@ public sealed record LoadTarget
             Text = text,
             Protocol = protocol,
             EndPoint = new IPEndPoint(address, port),
-            Authority = port == 80 ? hostForHeader : $"{hostForHeader}:{port.ToString(CultureInfo.InvariantCulture)}",
+            IsTls = tls,
+            Host = host,
+            Authority = port == defaultPort ? hostForHeader : $"{hostForHeader}:{port.ToString(CultureInfo.InvariantCulture)}",
             PathAndQuery = protocol == TargetProtocol.Http ? pathAndQuery : "/",
         };
         error = null;

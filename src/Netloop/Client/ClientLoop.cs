@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Netloop.Reactor;
 using Netloop.Transport;
+using Netloop.Transport.Tls;
 
 namespace Netloop.Client;
 
@@ -12,7 +13,7 @@ namespace Netloop.Client;
 /// write per connection per iteration, pooled buffers), pointed the other way. The engine of <c>netloop load</c>.
 /// </summary>
 /// <remarks>
-/// <see cref="Connect"/> runs on the loop thread: call it from a protocol callback or from work given to <see cref="Post"/>.
+/// <see cref="Connect(IPEndPoint, IPAddress?, IClientProtocol)"/> runs on the loop thread: call it from a protocol callback or from work given to <see cref="Post"/>.
 /// </remarks>
 public sealed class ClientLoop : IDisposable
 {
@@ -76,6 +77,19 @@ public sealed class ClientLoop : IDisposable
         ArgumentNullException.ThrowIfNull(protocol);
         if (!_loop.IsOnLoopThread) throw new InvalidOperationException("Connect runs on the loop thread: call it from Post or a protocol callback");
         _transport.Connect(remote, localAddress, protocol);
+    }
+
+    /// <summary>
+    /// <see cref="Connect(IPEndPoint, IPAddress?, IClientProtocol)"/> over TLS: once connected, the handshake runs on the
+    /// loop with a session from <paramref name="tls"/> (this loop's), and the protocol starts when it is done; a failed
+    /// handshake is <see cref="ConnectError.TlsHandshake"/> (the endpoint keeps the reason). Loop thread only.
+    /// </summary>
+    internal void Connect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol, TlsClientEndpoint? tls)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        ArgumentNullException.ThrowIfNull(protocol);
+        if (!_loop.IsOnLoopThread) throw new InvalidOperationException("Connect runs on the loop thread: call it from Post or a protocol callback");
+        _transport.Connect(remote, localAddress, protocol, tls);
     }
 
     /// <summary>

@@ -43,6 +43,7 @@ internal static unsafe partial class OpenSsl
 
     public const long SSL_SESS_CACHE_CLIENT = 0x1;
     public const long SSL_SESS_CACHE_SERVER = 0x2;
+    public const long SSL_SESS_CACHE_NO_INTERNAL_STORE = 0x200;
 
     public const int SSL_VERIFY_NONE = 0;
     public const int SSL_VERIFY_PEER = 1;
@@ -108,6 +109,17 @@ internal static unsafe partial class OpenSsl
     [LibraryImport(Ssl)] internal static partial void SSL_SESSION_free(nint session);
     [LibraryImport(Ssl)] internal static partial void SSL_set_verify(nint ssl, int mode, nint callback);
 
+    // The client side (netloop load): verification, ALPN offer, SNI, and the sessions it resumes.
+    [LibraryImport(Ssl)] internal static partial int SSL_CTX_set_default_verify_paths(nint ctx);
+    [LibraryImport(Ssl)] internal static partial int SSL_CTX_set_alpn_protos(nint ctx, byte* protos, uint length);
+    [LibraryImport(Ssl)] internal static partial void SSL_CTX_sess_set_new_cb(nint ctx, delegate* unmanaged<nint, nint, int> callback);
+    [LibraryImport(Ssl)] internal static partial int SSL_set_ex_data(nint ssl, int index, nint data);
+    [LibraryImport(Ssl)] internal static partial nint SSL_get_ex_data(nint ssl, int index);
+    [LibraryImport(Ssl)] internal static partial int SSL_set1_host(nint ssl, byte* hostname);
+    [LibraryImport(Ssl)] internal static partial nint SSL_get0_param(nint ssl);
+    [LibraryImport(Ssl)] internal static partial int SSL_SESSION_is_resumable(nint session);
+    [LibraryImport(Ssl)] internal static partial nint SSL_SESSION_dup(nint session);
+
     // libcrypto
     [LibraryImport(Crypto)] internal static partial nint d2i_X509(nint* existing, byte** input, nint length);
     [LibraryImport(Crypto)] internal static partial int i2d_X509(nint x509, byte** output);
@@ -122,6 +134,8 @@ internal static unsafe partial class OpenSsl
     [LibraryImport(Crypto)] internal static partial int EVP_EncryptInit_ex(nint context, nint cipher, nint engine, byte* key, byte* iv);
     [LibraryImport(Crypto)] internal static partial int EVP_DecryptInit_ex(nint context, nint cipher, nint engine, byte* key, byte* iv);
     [LibraryImport(Crypto)] internal static partial int EVP_MAC_CTX_set_params(nint context, OsslParam* parameters);
+    [LibraryImport(Crypto)] internal static partial int X509_VERIFY_PARAM_set1_ip_asc(nint param, byte* ip);
+    [LibraryImport(Crypto)] internal static partial nint X509_verify_cert_error_string(nint error);
 
     /// <summary>Sets a context's protocol range (the <c>SSL_CTX_set_min/max_proto_version</c> macros).</summary>
     public static bool SetProtocolRange(nint ctx, int min, int max) =>

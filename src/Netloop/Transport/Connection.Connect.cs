@@ -1,6 +1,7 @@
 using System.Net;
 using Netloop.Native;
 using Netloop.Reactor;
+using Netloop.Transport.Tls;
 using static Netloop.Native.Constants;
 
 namespace Netloop.Transport;
@@ -9,15 +10,17 @@ namespace Netloop.Transport;
 /// Outbound connections (the client loop's): a non-blocking connect registered for
 /// writability; when the socket becomes writable SO_ERROR tells how the handshake ended, and from then on the
 /// connection is an ordinary one. The connect deadline borrows the protocol timer slot, which is free until
-/// <see cref="IConnectionProtocol.OnConnected"/>.
+/// <see cref="IConnectionProtocol.OnConnected"/>; on a TLS target it bounds the TLS handshake too, which runs while the
+/// connection still counts as connecting (<c>Connection.TlsClient.cs</c>).
 /// </summary>
 internal sealed partial class Connection
 {
     private bool IsConnecting => (_state & State.Connecting) != 0;
 
     /// <summary>Opens a socket to <paramref name="remote"/> and starts the handshake; failures reach the protocol later, from the loop.</summary>
-    public void StartConnect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol, long connectTimeoutMs)
+    public void StartConnect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol, long connectTimeoutMs, TlsClientEndpoint? tls = null)
     {
+        _tlsClient = tls;
         int fd = Sys.Socket(remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET);
         if (fd < 0)
         {
@@ -64,13 +67,29 @@ internal sealed partial class Connection
     /// <summary>The socket became writable (or failed) while connecting: finish the handshake one way or the other.</summary>
     private void CompleteConnect()
     {
+        if (_tls is not null)
+        {
+            ContinueClientHandshake();
+            return;
+        }
         Sys.GetOption(_fd, SOL_SOCKET, SO_ERROR, out int error);
         if (error != 0)
         {
             FailConnect(ConnectErrors.From((Errno)error));
             return;
         }
-        _state &= ~State.Connecting;
+        if (_tlsClient is not null)
+        {
+            StartClientTls();
+            return;
+        }
+        FinishConnect();
+    }
+
+    /// <summary>Connected (and, on a TLS target, the handshake done): the protocol starts.</summary>
+    private void FinishConnect()
+    {
+        _state &= ~(State.Connecting | State.WriteArmed);
         _protocolDueMs = long.MaxValue;
         UpdateInterest();
         if (!IsOpen) return;
@@ -83,6 +102,7 @@ internal sealed partial class Connection
     private void FailConnect(ConnectError error)
     {
         var protocol = (IClientProtocol)_protocol;
+        EndClientTls();
         _state = State.None;
         _loop.Unregister(this, _fd, fdStaysOpen: false);
         Sys.Close(_fd);

@@ -123,7 +123,8 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         if (IsConnecting)
         {
             CompleteConnect();
-            if (!IsOpen || (readiness & Readiness.Readable) == 0) return;
+            // Still connecting: a TLS handshake under way (Connection.TlsClient.cs) waits for its next readiness.
+            if (!IsOpen || IsConnecting || (readiness & Readiness.Readable) == 0) return;
         }
         if (IsHandshaking)
         {

@@ -25,4 +25,6 @@ public enum ConnectError
     TooManyOpenFiles,
     /// <summary>Any other failure (unreachable network, reset during the handshake, …).</summary>
     Other,
+    /// <summary>The TCP connection was made but the TLS handshake failed (the certificate was not accepted, no protocol in common, …).</summary>
+    TlsHandshake,
 }

@@ -113,14 +113,14 @@ internal sealed class LoopTransport
     }
 
     /// <summary>Opens an outbound connection (client loops); ignored once the loop is shutting down.</summary>
-    public void Connect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol)
+    public void Connect(IPEndPoint remote, IPAddress? localAddress, IClientProtocol protocol, TlsClientEndpoint? tls = null)
     {
         if (_draining) return;
         Limiter.TryAcquire();
         var connection = _spare.Count > 0 ? _spare.Pop() : new Connection(this);
         Counters.Accepted++;
         Volatile.Write(ref _active, _active + 1);
-        connection.StartConnect(remote, localAddress, protocol, ConnectTimeoutMs);
+        connection.StartConnect(remote, localAddress, protocol, ConnectTimeoutMs, tls);
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class CatalogTests
 
         foreach (var server in ServerCatalog.All.Where(s => s.Family != ServerFamily.Reference))
         {
-            Assert.Equal(all.Where(c => server.Speaks(c.Protocol)).Select(c => c.Name), all.Where(server.Runs).Select(c => c.Name));
+            Assert.Equal(all.Where(c => server.Speaks(c.Protocol) && (c.Tls == TlsKey.None || server.SpeaksTls)).Select(c => c.Name), all.Where(server.Runs).Select(c => c.Name));
         }
         var nginx = ServerCatalog.All.Single(s => s.Name == ServerCatalog.Nginx);
         Assert.DoesNotContain(all.Where(nginx.Runs), c => c.Protocol == LoadProtocol.Echo);
@@ -72,7 +72,8 @@ public sealed class CatalogTests
         var all = CaseCatalog.All(10_000).Select(c => c.Name).ToList();
         Assert.Equal(
             ["echo-64", "echo-256", "echo-1024", "echo-10000", "plaintext-64", "plaintext-256", "plaintext-1024", "plaintext-10000", "pipelined-256", "json-256", "churn-256", "idle",
-             "h2-plaintext-100", "h2-plaintext-16", "h2-json-100", "h2-idle", "startup-http", "startup-echo", "soak"],
+             "h2-plaintext-100", "h2-plaintext-16", "h2-json-100", "h2-idle",
+             "tls-handshake", "tls-handshake-rsa", "tls-resume", "tls-plaintext-256", "h2-tls-100", "tls-idle", "startup-http", "startup-echo", "soak"],
             all);
         Assert.DoesNotContain("soak", CaseCatalog.Default(10_000).Select(c => c.Name));
         Assert.Equal(["echo-256", "plaintext-256", "pipelined-256", "idle", "h2-plaintext-100", "h2-idle", "startup-http", "startup-echo"], CaseCatalog.Quick(10_000).Select(c => c.Name));

@@ -26,7 +26,7 @@ public sealed class Http2CaseTests
     [Fact]
     public void The_http2_cases_are_the_issues_three_h2load_shapes_and_the_idle_case()
     {
-        var byName = CaseCatalog.All(10_000, 2_500).Where(c => c.Protocol == LoadProtocol.Http2).ToDictionary(c => c.Name);
+        var byName = CaseCatalog.All(10_000, 2_500).Where(c => c.Protocol == LoadProtocol.Http2 && c.Tls == TlsKey.None).ToDictionary(c => c.Name);
 
         Assert.Equal(["h2-plaintext-100", "h2-plaintext-16", "h2-json-100", "h2-idle"], byName.Keys);
         Assert.Equal((100, 10, "/plaintext"), (byName["h2-plaintext-100"].Connections, byName["h2-plaintext-100"].Pipeline, byName["h2-plaintext-100"].Path));
@@ -41,7 +41,7 @@ public sealed class Http2CaseTests
     [Fact]
     public void The_default_run_has_every_http2_case_and_quick_the_headline_shape_and_the_idle_case()
     {
-        Assert.Equal(4, CaseCatalog.Default(100).Count(c => c.Protocol == LoadProtocol.Http2));
+        Assert.Equal(4, CaseCatalog.Default(100).Count(c => c.Protocol == LoadProtocol.Http2 && c.Tls == TlsKey.None));
         Assert.Equal(["h2-plaintext-100", "h2-idle"], CaseCatalog.Quick(100).Where(c => c.Protocol == LoadProtocol.Http2).Select(c => c.Name));
     }
 
@@ -71,7 +71,7 @@ public sealed class Http2CaseTests
     [Fact]
     public void Every_netloop_mode_kestrel_and_nginx_speak_http2_and_the_c_limit_is_excluded_with_its_reason()
     {
-        var h2 = CaseCatalog.All(100).Where(c => c.Protocol == LoadProtocol.Http2).ToList();
+        var h2 = CaseCatalog.All(100).Where(c => c.Protocol == LoadProtocol.Http2 && c.Tls == TlsKey.None).ToList();
         var plan = Plan(h2);
         foreach (var spec in ServerCatalog.All.Where(s => s.Name != ServerCatalog.Reference))
         {

@@ -109,6 +109,12 @@ internal sealed unsafe class TlsSession
 
     public int Version => OpenSsl.SSL_version(_ssl);
 
+    /// <summary>OpenSSL holds decrypted or read-ahead bytes not yet read.</summary>
+    public bool HasPending => OpenSsl.SSL_has_pending(_ssl) == 1;
+
+    /// <summary>The peer certificate check's result (<c>X509_V_OK</c>, 0, when it passed or was not made): for a client's error message.</summary>
+    public long VerifyResult => OpenSsl.SSL_get_verify_result(_ssl);
+
     /// <summary>What a handler may ask of the session; read once, when the handshake completes.</summary>
     public TlsConnectionInfo Describe(bool withClientCertificate)
     {

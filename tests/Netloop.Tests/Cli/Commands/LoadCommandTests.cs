@@ -60,7 +60,8 @@ public sealed partial class LoadCommandTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("--target", "https://127.0.0.1:8443/", "https is not supported")]
+    [InlineData("--target", "ftp://127.0.0.1:8443/", "scheme 'ftp' is not supported")]
+    [InlineData("--cacert", "/nonexistent/ca.pem", "--cacert applies to https:// and h2s:// targets only")]
     [InlineData("--target", "http://example.com/", "not an IP address")]
     [InlineData("--connections", "0", "--connections")]
     [InlineData("--duration", "5x", "--duration")]

@@ -41,7 +41,26 @@ public sealed class LoadTargetTests
     }
 
     [Theory]
-    [InlineData("https://127.0.0.1:8443/", "https is not supported")]
+    [InlineData("https://127.0.0.1:8443/plaintext", TargetProtocol.Http, "https", "127.0.0.1", 8443, "127.0.0.1:8443", "/plaintext")]
+    [InlineData("https://localhost/", TargetProtocol.Http, "https", "localhost", 443, "localhost", "/")]
+    [InlineData("https://[::1]:8443/json", TargetProtocol.Http, "https", "::1", 8443, "[::1]:8443", "/json")]
+    [InlineData("h2s://127.0.0.1:8443", TargetProtocol.Http2, "h2s", "127.0.0.1", 8443, "127.0.0.1:8443", "/")]
+    public void Tls_targets_parse_with_the_host_for_sni_and_verification(string text, TargetProtocol protocol, string name, string host, int port, string authority, string path)
+    {
+        var target = LoadTarget.Parse(text);
+
+        Assert.True(target.IsTls);
+        Assert.Equal(protocol, target.Protocol);
+        Assert.Equal(name, target.ProtocolName);
+        Assert.Equal(host, target.Host);
+        Assert.Equal(port, target.EndPoint.Port);
+        Assert.Equal(authority, target.Authority);
+        Assert.Equal(path, target.PathAndQuery);
+        Assert.False(LoadTarget.Parse("http://127.0.0.1:8080/").IsTls);
+    }
+
+    [Theory]
+    [InlineData("h2s://127.0.0.1:8443/plaintext", "has no path")]
     [InlineData("ftp://127.0.0.1/", "scheme 'ftp' is not supported")]
     [InlineData("127.0.0.1:8080", "no scheme")]
     [InlineData("tcp://127.0.0.1", "needs a port")]
