@@ -207,7 +207,9 @@ internal static class TlsDesignBench
         foreach (var (name, rounds) in results)
         {
             double Median(Func<TlsMeasurement, double> f) => rounds.Count == 0 ? double.NaN : Medians.Of(rounds.Select(f));
-            string audits = rounds.SelectMany(r => r.Audits).All(a => a.StartsWith("leaks: none", StringComparison.Ordinal)) ? "clean" : string.Join("; ", rounds.SelectMany(r => r.Audits).Distinct());
+            var all = rounds.SelectMany(r => r.Audits).ToList();
+            var unclean = all.Where(a => !a.StartsWith("leaks: none", StringComparison.Ordinal)).Select(a => a.Split(';')[0]).ToList();
+            string audits = unclean.Count == 0 ? "clean" : $"{unclean.Count} of {all.Count} unclean: {string.Join(", ", unclean)}";
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {name} | {F(Median(r => r.HandshakesPerSecond), "0")} | {F(Median(r => r.CpuMicrosPerHandshake), "0")} | {F(Median(r => r.BulkMBps), "0")} | {F(Median(r => r.IdleBytesPerConnection), "0")} | {audits} |");
         }
