@@ -34,7 +34,7 @@ public static class ModeServer
     /// </summary>
     public static NetloopServer Create(
         ServerMode mode, ServerOptions options, IConnectionProtocolFactory protocol, ILoggerFactory? loggers = null, BaselineOptions? baselines = null, int serveLimit = 0) =>
-        new(options, protocol, loggers, mode.Configure(options, baselines), serveLimit);
+        new(options, Tls.SslStreamEngineSwitch.Apply(protocol, loggers), loggers, mode.Configure(options, baselines), serveLimit);
 
     /// <summary>Makes <paramref name="builder"/>'s app run in <paramref name="mode"/>.</summary>
     public static NetloopAppBuilder UseMode(this NetloopAppBuilder builder, ServerMode mode)

@@ -147,6 +147,7 @@ internal sealed class BenchCommand : Command
         Add(_serverCpu);
         Add(_loadCpu);
         Add(new ExperimentCommand());
+        Add(new TlsDesignCommand());
         SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
     }
 
