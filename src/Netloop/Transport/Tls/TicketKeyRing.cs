@@ -58,8 +58,10 @@ internal static unsafe class TicketKeyRing
             {
                 if (!name.SequenceEqual(keys[i].Name)) continue;
                 if (!Initialise(keys[i], iv, cipherContext, macContext, encrypt: false)) return -1;
-                // 2: the ticket opens, but with an older key; OpenSSL issues a fresh one sealed with the newest.
-                return i == 0 ? 1 : 2;
+                // 2: the ticket opens, and OpenSSL issues a fresh one (sealed with the newest key). Always, not only for
+                // older keys: a TLS 1.3 client uses a ticket once (RFC 8446 §C.4), and on 1 OpenSSL sends none after a
+                // resumption, so every other connection of a browser would pay a full handshake.
+                return 2;
             }
             return 0; // an unknown key (older than the ring, or another server's): a full handshake
         }

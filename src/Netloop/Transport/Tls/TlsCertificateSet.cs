@@ -29,12 +29,13 @@ internal sealed class TlsCertificateSet : IDisposable
         var all = new List<TlsServerContext>();
         var byName = new Dictionary<string, TlsServerContext>(StringComparer.OrdinalIgnoreCase);
         var byWildcardParent = new Dictionary<string, TlsServerContext>(StringComparer.OrdinalIgnoreCase);
+        int load = endpoint.NextLoad();
         try
         {
             foreach (var source in settings.Certificates)
             {
                 var certificate = TlsCertificate.Load(source.CertificatePath, source.KeyPath, source.Password, DateTime.UtcNow);
-                var context = TlsServerContext.Create(certificate, settings, endpoint);
+                var context = TlsServerContext.Create(certificate, settings, endpoint, load);
                 all.Add(context);
                 foreach (var host in source.HostNames)
                 {

@@ -51,6 +51,15 @@ internal sealed unsafe class TlsEndpoint : IDisposable
 
     public long HandshakeTimeoutMs => (long)Settings.HandshakeTimeout.TotalMilliseconds;
 
+    private int _loads;
+
+    /// <summary>
+    /// Which load of the certificate files a context belongs to (its session id context): a session from before a
+    /// reload does not resume after it, so every client sees the new certificate at once (a certificate replaced because
+    /// its key leaked must not live on in tickets).
+    /// </summary>
+    public int NextLoad() => Interlocked.Increment(ref _loads);
+
     /// <summary>What OpenSSL hands back to the callbacks: this endpoint.</summary>
     public nint CallbackArgument => GCHandle.ToIntPtr(_self);
 

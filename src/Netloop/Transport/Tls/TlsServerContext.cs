@@ -32,14 +32,14 @@ internal sealed unsafe class TlsServerContext : IDisposable
     public TlsCertificate Certificate { get; }
 
     /// <summary>Makes the context; throws <see cref="NetloopException"/> with OpenSSL's reason when it refuses.</summary>
-    public static TlsServerContext Create(TlsCertificate certificate, TlsSettings settings, TlsEndpoint endpoint)
+    public static TlsServerContext Create(TlsCertificate certificate, TlsSettings settings, TlsEndpoint endpoint, int load)
     {
         OpenSsl.ERR_clear_error();
         nint ctx = OpenSsl.SSL_CTX_new(OpenSsl.TLS_server_method());
         if (ctx == 0) throw Failure("cannot create an OpenSSL context");
         try
         {
-            Configure(ctx, certificate, settings, endpoint);
+            Configure(ctx, certificate, settings, endpoint, load);
             return new TlsServerContext(ctx, certificate);
         }
         catch
@@ -49,7 +49,7 @@ internal sealed unsafe class TlsServerContext : IDisposable
         }
     }
 
-    private static void Configure(nint ctx, TlsCertificate certificate, TlsSettings settings, TlsEndpoint endpoint)
+    private static void Configure(nint ctx, TlsCertificate certificate, TlsSettings settings, TlsEndpoint endpoint, int load)
     {
         if (!OpenSsl.SetProtocolRange(ctx, OpenSsl.TLS1_2_VERSION, OpenSsl.TLS1_3_VERSION)) throw Failure("cannot limit TLS to 1.2 and 1.3");
         OpenSsl.SSL_CTX_set_options(ctx, OpenSsl.SSL_OP_NO_COMPRESSION | OpenSsl.SSL_OP_CIPHER_SERVER_PREFERENCE | OpenSsl.SSL_OP_NO_RENEGOTIATION | OpenSsl.SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -68,9 +68,11 @@ internal sealed unsafe class TlsServerContext : IDisposable
         UseCertificate(ctx, certificate);
 
         // Session resumption: TLS 1.2 session ids (the server cache) and tickets of both versions, sealed by rotating keys.
-        fixed (byte* id = "netloop"u8)
+        // The id context names the load of the files: sessions from before a reload do not resume after it.
+        byte[] context = Encoding.ASCII.GetBytes($"netloop-{load}");
+        fixed (byte* id = context)
         {
-            if (OpenSsl.SSL_CTX_set_session_id_context(ctx, id, 7) != 1) throw Failure("cannot set the session id context");
+            if (OpenSsl.SSL_CTX_set_session_id_context(ctx, id, (uint)context.Length) != 1) throw Failure("cannot set the session id context");
         }
         OpenSsl.SSL_CTX_ctrl(ctx, OpenSsl.SSL_CTRL_SET_SESS_CACHE_MODE, (nint)OpenSsl.SSL_SESS_CACHE_SERVER, 0);
         OpenSsl.SSL_CTX_set_timeout(ctx, (long)(TicketKeyRing.RotationMs * 2 / 1000));
