@@ -24,6 +24,18 @@ internal static class TestFiles
     private static string Create()
     {
         string directory = Directory.CreateTempSubdirectory("netloop-abuse-").FullName;
+        // Gone with the test run: 16 MiB a run would pile up in /tmp otherwise.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left behind: harmless.
+            }
+        };
         string root = Directory.CreateDirectory(Path.Combine(directory, "root")).FullName;
         var data = new byte[BigFileBytes];
         new Random(9).NextBytes(data);
