@@ -72,10 +72,12 @@ public sealed class SlowReaderTests(ITestOutputHelper output)
             Assert.True(held < Readers * bytesPerStalledConnection, $"RSS grew {Mib(held)} for {Readers} stalled connections, over {bytesPerStalledConnection / 1024} KiB each");
             Assert.Empty(good.Failures);
             Assert.True(good.Served > 0, "the good client was never served");
-            // Each reader got part of the response, never all of it, then the server's close.
+            // Each reader got part of the response, never all of it, then the server's close. A sample of 20: each holds
+            // what the kernel buffered for it (megabytes), and draining all 200 would be most of the test's time.
+            var sample = readers.Where((_, i) => i % 10 == 0).ToList();
             int partial = 0;
-            foreach (var reader in readers) partial += await DrainAsync(reader) is > 0 and < TestFiles.BigFileBytes ? 1 : 0;
-            Assert.Equal(Readers, partial);
+            foreach (var reader in sample) partial += await DrainAsync(reader) is > 0 and < TestFiles.BigFileBytes ? 1 : 0;
+            Assert.Equal(sample.Count, partial);
         }
         finally
         {
