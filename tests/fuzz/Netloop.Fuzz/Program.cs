@@ -17,6 +17,11 @@ if (target is null)
 }
 if (args.Length > 1)
 {
+    // An instrumented Netloop.dll writes coverage to the map AFL shares; outside AFL it gets a map of its own.
+    unsafe
+    {
+        SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(1 << 16);
+    }
     foreach (string file in args[1..])
     {
         target.Run(File.ReadAllBytes(file));

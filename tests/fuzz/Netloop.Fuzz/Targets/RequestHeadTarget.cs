@@ -8,8 +8,9 @@ namespace Netloop.Fuzz;
 /// </summary>
 internal sealed class RequestHeadTarget : FuzzTarget
 {
-    private readonly RequestHeadParser _whole = new();
-    private readonly RequestHeadParser _resumed = new();
+    // Made on first use: an instrumented Netloop may run only once the fuzzer has set up its coverage map.
+    private RequestHeadParser? _whole;
+    private RequestHeadParser? _resumed;
 
     public override string Name => "request-head";
 
@@ -17,6 +18,8 @@ internal sealed class RequestHeadTarget : FuzzTarget
 
     public override void Run(ReadOnlySpan<byte> input)
     {
+        _whole ??= new RequestHeadParser();
+        _resumed ??= new RequestHeadParser();
         _whole.Reset();
         HeadParseStatus status = _whole.ParseHead(input);
         CheckComplete(_whole, status, input);
