@@ -43,7 +43,7 @@ public class ByteRangeProperties
             Assert.Equal(first, result.Offset);
             Assert.Equal(end, result.Last);
             Assert.Equal($"bytes {first}-{end}/{length}", ByteRanges.FormatContentRange(result, length));
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class ByteRangeProperties
             Assert.Equal(RangeResultKind.Partial, result.Kind);
             Assert.Equal(Math.Min(suffix, length), result.Length);
             Assert.Equal(length - 1, result.Last);
-        }, time: 1);
+        }, time: 1, threads: Threads);
     }
 
     [Fact]
@@ -77,6 +77,6 @@ public class ByteRangeProperties
             Assert.InRange(result.Length, 1, length - result.Offset);
             Span<byte> buffer = stackalloc byte[ByteRanges.MaxContentRangeLength];
             Assert.True(ByteRanges.TryFormatContentRange(result, length, buffer, out _));
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 }

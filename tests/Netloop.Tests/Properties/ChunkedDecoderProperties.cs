@@ -59,7 +59,7 @@ public class ChunkedDecoderProperties
             var expected = new ChunkedDecoderTests.Outcome(ChunkedStatus.Done, RequestRejection.None, body.Payload, input.Length, body.Payload.Length);
             Assert.Equal(expected, ChunkedDecoderTests.Whole(input));
             Assert.Equal(expected, ChunkedDecoderTests.Decode(input, Arrivals(input.Length, cuts)));
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     private static readonly Gen<HttpLimits> Limits = Gen.Select(Gen.Int[0, 400], Gen.Int[3, 40], Gen.Int[2, 60],
@@ -76,6 +76,6 @@ public class ChunkedDecoderProperties
                 Assert.True(whole.Status is ChunkedStatus.Done or ChunkedStatus.NeedMoreData or ChunkedStatus.Rejected, $"status {whole.Status}");
                 Assert.Equal(whole.Status == ChunkedStatus.Rejected, whole.Rejection != RequestRejection.None);
                 Assert.Equal(whole, ChunkedDecoderTests.Decode(input, Arrivals(input.Length, cuts), limits));
-            }, time: Seconds);
+            }, time: Seconds, threads: Threads);
     }
 }

@@ -60,7 +60,7 @@ public class CookieParserProperties
             var expected = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var cookie in cookies) expected.TryAdd(cookie.Name, cookie.Value);
             Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), parsed.OrderBy(p => p.Key, StringComparer.Ordinal));
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     [Fact]
@@ -75,6 +75,6 @@ public class CookieParserProperties
                     Assert.NotEmpty(name);
                     Assert.Equal(value, parsed[name]);
                 }
-            }, time: Seconds);
+            }, time: Seconds, threads: Threads);
     }
 }

@@ -14,6 +14,7 @@ namespace Netloop.Tests.Properties;
 public class HpackProperties
 {
     private const int Seconds = PropertyBounds.Seconds;
+    private const int Threads = PropertyBounds.Threads;
 
     private sealed record Field(byte[] Name, byte[] Value, HpackIndexing Indexing, bool? Huffman, bool AsString)
     {
@@ -97,7 +98,7 @@ public class HpackProperties
                     Assert.Equal(encoder.DynamicTableSize, decoder.DynamicTableSize);
                 }
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     private static string Lower(string name) => string.Create(name.Length, name, (span, source) =>
@@ -137,7 +138,7 @@ public class HpackProperties
                     Assert.Equal(model[i].Value, table.Value(i).ToArray());
                 }
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     private static readonly Gen<(int Kind, int Position, byte Byte)> Mutations = Gen.Select(Gen.Int[0, 3], Gen.Int[0, int.MaxValue], Gen.Byte);
@@ -184,7 +185,7 @@ public class HpackProperties
                 // the expected outcome for most mutations; anything else fails the property
             }
             Assert.InRange(decoder.DynamicTableSize, 0, tableSize);
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     [Fact]
@@ -207,6 +208,6 @@ public class HpackProperties
                 }
                 Assert.InRange(decoder.DynamicTableSize, 0, tableSize);
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 }

@@ -97,7 +97,7 @@ public class Http1ConnectionProperties
                 Assert.Contains($"Content-Length: {requests[i].Body.Length}\r\n", responses[i], StringComparison.Ordinal);
                 Assert.EndsWith("\r\n\r\n" + (isHead ? "" : requests[i].Body), responses[i]);
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public class Http1ConnectionProperties
             Assert.True(connection.IsClosed, "the connection is still open two minutes after the client's FIN");
             string output = Encoding.Latin1.GetString(connection.TakeOutput());
             if (output.Length > 0) Assert.StartsWith("HTTP/1.1 ", output);
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     [Fact]
@@ -139,6 +139,6 @@ public class Http1ConnectionProperties
             Assert.True(connection.Receive("GET /again HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"u8));
             connection.RunPosted();
             Assert.EndsWith("\r\n\r\nok", Encoding.Latin1.GetString(connection.TakeOutput()));
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 }

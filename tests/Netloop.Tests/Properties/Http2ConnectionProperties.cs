@@ -54,7 +54,7 @@ public class Http2ConnectionProperties
                 Assert.True(last.Type == Http2FrameType.RstStream || last.Has(Http2Flags.EndStream),
                     $"stream {stream.Key} left unfinished: {H2Client.Describe(frames)}");
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     [Fact]
@@ -66,6 +66,6 @@ public class Http2ConnectionProperties
 
             Assert.True(client.Connection.IsClosed, "open two minutes after the client's FIN: " + H2Client.Describe(frames));
             Assert.Contains(frames, f => f.Type == Http2FrameType.GoAway);
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 }

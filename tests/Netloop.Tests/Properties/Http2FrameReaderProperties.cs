@@ -21,7 +21,7 @@ public class Http2FrameReaderProperties
             Http2FrameHeader.Write(bytes, length, (Http2FrameType)type, flags, streamId);
             if (reserved) bytes[5] |= 0x80;
             Assert.Equal(new Http2FrameHeader(length, (Http2FrameType)type, flags, streamId), Http2FrameHeader.Read(bytes));
-        }, time: 1);
+        }, time: 1, threads: Threads);
     }
 
     private static List<string> ServerFrames(byte[] bytes, int[] cuts)
@@ -42,6 +42,6 @@ public class Http2FrameReaderProperties
         {
             byte[] bytes = [.. Http2Frames.ClientStart, .. Apply(Http2Frames.Serialize(sent), mutations)];
             Assert.Equal(ServerFrames(bytes, []), ServerFrames(bytes, cuts));
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 }

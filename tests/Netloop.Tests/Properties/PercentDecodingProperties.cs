@@ -33,7 +33,7 @@ public class PercentDecodingProperties
             Assert.Equal(raw, strict[..written]);
             var lenient = new byte[encoded.Length];
             Assert.Equal(raw, lenient[..PercentEncoding.DecodeLenient(encoded, lenient)]);
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class PercentDecodingProperties
         {
             byte[] raw = Encoding.UTF8.GetBytes(text);
             Assert.Equal(Encoding.UTF8.GetString(raw), PercentEncoding.DecodeToString(Encode(raw, escape, upper: true)));
-        }, time: 1);
+        }, time: 1, threads: Threads);
     }
 
     [Fact]
@@ -59,6 +59,6 @@ public class PercentDecodingProperties
             if (valid) Assert.Equal(strict[..written], lenient[..length]);
             if (!input.AsSpan().Contains((byte)'%')) Assert.Equal(input, lenient[..length]);
             _ = PercentEncoding.DecodeToString(input);
-        }, time: 1);
+        }, time: 1, threads: Threads);
     }
 }

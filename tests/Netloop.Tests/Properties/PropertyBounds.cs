@@ -13,6 +13,9 @@ internal static class PropertyBounds
     /// <summary>Seconds each property samples for: about 15 properties keep the whole set well under a minute on 2 cores.</summary>
     public const int Seconds = 2;
 
+    /// <summary>One thread per property: the suite runs test classes in parallel already, on a machine others share.</summary>
+    public const int Threads = 1;
+
     /// <summary>Bytes that steer a parser to its edges: delimiters, whitespace, controls, quotes, obs-text.</summary>
     private static readonly byte[] Interesting = [.. "\r\n :;,=\t\0\u007f\"/?#%*@[]{}-0aFz"u8, 0x80, 0xC3, 0xFF];
 

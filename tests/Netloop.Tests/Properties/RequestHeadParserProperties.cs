@@ -106,7 +106,7 @@ public class RequestHeadParserProperties
             Assert.True(whole.KeepAlive);
             Assert.Equal("example.com", whole.Host);
             Assert.Equal(whole, Fed(data, cuts));
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     private static readonly Gen<HttpLimits> Limits = Gen.Select(Gen.Int[20, 400], Gen.Int[20, 4000], Gen.Int[1, 60],
@@ -124,6 +124,6 @@ public class RequestHeadParserProperties
                 if (whole.Status == HeadParseStatus.Rejected) Assert.NotEqual(RequestRejection.None, whole.Rejection);
                 if (whole.Status == HeadParseStatus.Complete) Assert.InRange(whole.HeadLength, 1, data.Length);
                 Assert.Equal(whole, Fed(data, cuts, limits));
-            }, time: Seconds);
+            }, time: Seconds, threads: Threads);
     }
 }

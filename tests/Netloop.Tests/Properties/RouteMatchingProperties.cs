@@ -120,7 +120,7 @@ public class RouteMatchingProperties
             Assert.Equal(expected.Count, match.Values.Count);
             foreach (var (name, value) in expected) Assert.Equal(value, match.Values[name]);
             Assert.Equal(RouteMatchKind.MethodNotAllowed, router.Match("POST"u8, Encoding.ASCII.GetBytes(c.Path)).Kind);
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     private static readonly Gen<string> RandomTemplates = Gen.Frequency(
@@ -164,6 +164,6 @@ public class RouteMatchingProperties
                     }
                 }
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 }
