@@ -52,4 +52,19 @@ internal sealed partial class Http1Connection
         if (!http2.StartUpgraded(connection, settings[..written], context)) return rest.Length;
         return http2.OnReceived(connection, rest);
     }
+
+    /// <summary>
+    /// The HTTP/2 client preface (prior knowledge) completed here, after its first bytes were handed over while they
+    /// could still have been an HTTP/1.1 request: HTTP/2 takes the connection and this object's part is over.
+    /// </summary>
+    private int SwitchToHttp2(IConnection connection, ReadOnlySpan<byte> data)
+    {
+        DisarmTimer();
+        ReturnParser();
+        _state = RequestState.Closed;
+        var http2 = new Http2Connection(_factory);
+        connection.SwitchProtocol(http2);
+        http2.Start(connection);
+        return http2.OnReceived(connection, data);
+    }
 }

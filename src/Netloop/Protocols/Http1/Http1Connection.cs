@@ -168,9 +168,18 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
                 if (_state == RequestState.AwaitingFirstRequest)
                 {
                     var preface = Http2Preface.Match(rest);
-                    if (preface == PrefaceMatch.NeedMore) break;
+                    if (preface == PrefaceMatch.NeedMore)
+                    {
+                        // Perhaps the start of the HTTP/2 client preface, perhaps of a request ("P"): either way a
+                        // head, held to the request-headers timeout. The rented parser keeps this object (and its
+                        // timer) on the connection until the bytes decide; without it a stalled "P" stayed forever.
+                        _parser ??= Http1ObjectPool.Current.RentParser(Limits);
+                        ArmHeadersTimer();
+                        break;
+                    }
                     if (preface == PrefaceMatch.IsHttp2)
                     {
+                        if (_factory.ServesHttp2) return SwitchToHttp2(connection, rest);
                         RefuseHttp2();
                         return data.Length;
                     }

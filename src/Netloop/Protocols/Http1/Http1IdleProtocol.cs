@@ -33,7 +33,9 @@ internal sealed class Http1IdleProtocol : IConnectionProtocol
         {
             // A connection's first bytes decide its protocol: the HTTP/2 client preface (prior knowledge), or HTTP/1.1.
             var preface = Http2Preface.Match(data);
-            if (preface == PrefaceMatch.NeedMore) return 0;
+            // Bytes that may still become the preface go to the live protocol, whose request-headers timeout bounds
+            // them (this stand-in keeps no timer); an HTTP/2-only server waits for the rest under the idle timeout.
+            if (preface == PrefaceMatch.NeedMore && (data.IsEmpty || !_factory.ServesHttp1)) return 0;
             if (preface == PrefaceMatch.IsHttp2)
             {
                 var http2 = new Http2.Http2Connection(_factory);
@@ -41,7 +43,7 @@ internal sealed class Http1IdleProtocol : IConnectionProtocol
                 http2.Start(connection);
                 return http2.OnReceived(connection, data);
             }
-            if (!_factory.ServesHttp1)
+            if (preface == PrefaceMatch.NotHttp2 && !_factory.ServesHttp1)
             {
                 RefuseHttp1(connection);
                 return data.Length;

@@ -264,12 +264,38 @@ internal sealed partial class Http2Connection : IConnectionProtocol, IOutputDrai
         {
             // The client will send nothing more: streams still answering may finish; then close.
             _clientGoneAway = true;
-            if (ActiveStreamCount == 0) CloseConnection();
+            EndStreamsAwaitingClient();
+            if (!IsClosed && ActiveStreamCount == 0) CloseConnection();
         }
         finally
         {
             ExitTurn(turn);
         }
+    }
+
+    /// <summary>
+    /// After the client's FIN, a stream it had not ended can never get the rest of its request: RST_STREAM(CANCEL), and
+    /// its handler sees the body fail and RequestAborted. Left open, it would hold the connection forever.
+    /// </summary>
+    private void EndStreamsAwaitingClient()
+    {
+        if (_streams is null || _streams.Count == 0) return;
+        Http2Stream[]? waiting = null;
+        int count = 0;
+        foreach (var stream in _streams.Values)
+        {
+            if (stream.RemoteClosed) continue;
+            waiting ??= new Http2Stream[_streams.Count];
+            waiting[count++] = stream;
+        }
+        for (int i = 0; i < count && !IsClosed; i++)
+        {
+            var stream = waiting![i];
+            Http2FrameWriter.WriteRstStream(_connection.Output, stream.Id, Http2ErrorCode.Cancel);
+            RememberReset(stream.Id);
+            CloseStream(stream, new ClientDisconnectedException($"the client closed its side of the connection before ending stream {stream.Id}"));
+        }
+        if (!IsClosed) _connection.Flush();
     }
 
     public void OnClosed(IConnection connection, CloseReason reason)

@@ -1,17 +1,20 @@
 using System.Buffers;
 using CsCheck;
 using Netloop.Protocols.Http2.Hpack;
+using Netloop.Tests.Protocols.Http2.Hpack;
 
-namespace Netloop.Tests.Protocols.Http2.Hpack;
+namespace Netloop.Tests.Properties;
 
 /// <summary>
 /// CsCheck properties, each bounded to about two seconds: random header lists survive encode → decode through
 /// long-lived encoder/decoder pairs whose tables stay in step; the dynamic table matches a plain list model; and no
-/// mutation of a valid block makes the decoder throw anything but <see cref="HpackDecodingException"/>.
+/// mutation of a valid block, and no random bytes, make the decoder throw anything but
+/// <see cref="HpackDecodingException"/>.
 /// </summary>
-public class HpackPropertyTests
+public class HpackProperties
 {
-    private const int Seconds = 2;
+    private const int Seconds = PropertyBounds.Seconds;
+    private const int Threads = PropertyBounds.Threads;
 
     private sealed record Field(byte[] Name, byte[] Value, HpackIndexing Indexing, bool? Huffman, bool AsString)
     {
@@ -95,7 +98,7 @@ public class HpackPropertyTests
                     Assert.Equal(encoder.DynamicTableSize, decoder.DynamicTableSize);
                 }
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     private static string Lower(string name) => string.Create(name.Length, name, (span, source) =>
@@ -135,7 +138,7 @@ public class HpackPropertyTests
                     Assert.Equal(model[i].Value, table.Value(i).ToArray());
                 }
             }
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
     }
 
     private static readonly Gen<(int Kind, int Position, byte Byte)> Mutations = Gen.Select(Gen.Int[0, 3], Gen.Int[0, int.MaxValue], Gen.Byte);
@@ -182,6 +185,29 @@ public class HpackPropertyTests
                 // the expected outcome for most mutations; anything else fails the property
             }
             Assert.InRange(decoder.DynamicTableSize, 0, tableSize);
-        }, time: Seconds);
+        }, time: Seconds, threads: Threads);
+    }
+
+    [Fact]
+    public void Random_bytes_never_throw_anything_but_a_decoding_error()
+    {
+        Gen.Select(Gen.Byte.Array[0, 300].Array[1, 4], Gen.OneOf(0, 64, 4096), Gen.OneOf(64, 1024, 1 << 20)).Sample((blocks, tableSize, listCap) =>
+        {
+            var decoder = new HpackDecoder(tableSize, listCap);
+            foreach (byte[] block in blocks)
+            {
+                var sink = new RecordingSink();
+                try
+                {
+                    var result = decoder.Decode(block, sink);
+                    Assert.True(Enum.IsDefined(result));
+                }
+                catch (HpackDecodingException)
+                {
+                    return; // a decoding error ends the connection: nothing more is decoded with this table
+                }
+                Assert.InRange(decoder.DynamicTableSize, 0, tableSize);
+            }
+        }, time: Seconds, threads: Threads);
     }
 }
