@@ -108,6 +108,13 @@ internal sealed class ServeCommand : Command
         CustomParser = DurationParser.Parse,
     };
 
+    private readonly Option<TimeSpan?> _drainGrace = new("--drain-grace")
+    {
+        Description = $"On SIGINT or SIGTERM, how long an idle keep-alive connection stays open for a request already on its way (answered with Connection: close; HTTP/2: GOAWAY) before it is closed; capped by --shutdown-timeout. A second signal exits at once. Default: {DurationParser.Format(s_defaults.ShutdownDrainGrace)}.",
+        HelpName = "duration",
+        CustomParser = DurationParser.Parse,
+    };
+
     private readonly Option<int?> _limit = new("--limit")
     {
         Description = "Serve this many connections, then stop gracefully by itself (as the async experiment's servers do); later ones are closed unserved. Default: 0, no limit.",
@@ -177,6 +184,7 @@ internal sealed class ServeCommand : Command
         Add(_maxConnections);
         Add(_idleTimeout);
         Add(_shutdownTimeout);
+        Add(_drainGrace);
         Add(_limit);
         Add(_handlerDelay);
         Add(_workers);
@@ -199,6 +207,7 @@ internal sealed class ServeCommand : Command
         MaxConnections = parseResult.GetValue(_maxConnections) ?? s_defaults.MaxConnections,
         IdleTimeout = parseResult.GetValue(_idleTimeout) ?? s_defaults.IdleTimeout,
         ShutdownTimeout = parseResult.GetValue(_shutdownTimeout) ?? s_defaults.ShutdownTimeout,
+        ShutdownDrainGrace = parseResult.GetValue(_drainGrace) ?? s_defaults.ShutdownDrainGrace,
     };
 
     private BaselineOptions ReadBaselineOptions(ParseResult parseResult) => new()

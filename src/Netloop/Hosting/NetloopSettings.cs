@@ -30,6 +30,7 @@ internal static class NetloopSettings
         ["--max-connections"] = "Netloop:MaxConnections",
         ["--idle-timeout"] = "Netloop:IdleTimeout",
         ["--shutdown-timeout"] = "Netloop:ShutdownTimeout",
+        ["--drain-grace"] = "Netloop:ShutdownDrainGrace",
         ["--backlog"] = "Netloop:Backlog",
         ["--reuse-port"] = "Netloop:ReusePort",
         ["--no-delay"] = "Netloop:NoDelay",
@@ -56,6 +57,7 @@ internal static class NetloopSettings
         reader.Int("MaxConnections", 1, int.MaxValue, v => server.MaxConnections = v);
         reader.Duration("IdleTimeout", allowZero: true, v => server.IdleTimeout = v);
         reader.Duration("ShutdownTimeout", allowZero: true, v => server.ShutdownTimeout = v);
+        reader.Duration("ShutdownDrainGrace", allowZero: true, v => server.ShutdownDrainGrace = v);
         reader.Int("OutputHighWaterMark", 1024, int.MaxValue, v => server.OutputHighWaterMark = v);
         reader.Int("Backlog", 1, int.MaxValue, v => server.Backlog = v);
         reader.Bool("ReusePort", v => server.ReusePort = v);

@@ -113,9 +113,10 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             loop.Post(static state =>
             {
                 // The deadline on the loop's own clock, which all its timers run on.
-                var (t, timeoutMs) = ((LoopTransport, long))state!;
-                t.BeginShutdown(t.Loop.Clock.NowMs + timeoutMs);
-            }, (transport, (long)timeout.TotalMilliseconds));
+                var (t, timeoutMs, graceMs) = ((LoopTransport, long, long))state!;
+                long now = t.Loop.Clock.NowMs;
+                t.BeginShutdown(now + timeoutMs, now + graceMs);
+            }, (transport, (long)timeout.TotalMilliseconds, (long)options.ShutdownDrainGrace.TotalMilliseconds));
         }
         await Task.WhenAll(_loops.Select(l => l.Loop.Completion)).ConfigureAwait(false);
         foreach (var (loop, _) in _loops) loop.Dispose();
