@@ -294,10 +294,26 @@ internal sealed class ServeCommand : Command
         if (fault is not null) logger.LogWarning("test-only fault {Fault} planted: {Description}", fault.Name, fault.Description);
 
         var signalled = shutdown.WaitAsync(cancellationToken);
-        string reason = await Task.WhenAny(signalled, server.LimitReached).ConfigureAwait(false) == signalled
+        var first = await Task.WhenAny(signalled, server.LimitReached, server.Failed).ConfigureAwait(false);
+        if (first == server.Failed)
+        {
+            // A loop died: its connections are not served. Stop the rest and exit 1 rather than live on half-alive.
+            var cause = await server.Failed.ConfigureAwait(false);
+            logger.LogCritical("the server failed ({Cause}): stopping; exit code 1", cause.Message);
+            try
+            {
+                await server.StopAsync().WaitAsync(options.ShutdownTimeout + s_stopGrace, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NetloopException or TimeoutException)
+            {
+                logger.LogError("stop after the failure: {Message}", e.Message);
+            }
+            return ExitCodes.Failure;
+        }
+        string reason = first == signalled
             ? await signalled.ConfigureAwait(false)
             : $"served {serveLimit} connections (--limit)";
-        logger.LogInformation("{Reason}: stopping; connections get up to {Timeout} to finish", reason, DurationParser.Format(options.ShutdownTimeout));
+        logger.LogInformation("{Reason}: stopping; connections get up to {Timeout} to finish (idle ones {Grace}); a second signal exits at once", reason, DurationParser.Format(options.ShutdownTimeout), DurationParser.Format(options.ShutdownDrainGrace));
 
         try
         {

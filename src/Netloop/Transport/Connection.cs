@@ -57,6 +57,9 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection, IDrai
 
     public long Id { get; private set; }
 
+    /// <summary>The loop the connection runs on.</summary>
+    internal EventLoop Loop => _loop;
+
     /// <inheritdoc/>
     public LoopClock Clock => _loop.Clock;
 
