@@ -34,7 +34,9 @@ public sealed partial class GracefulDrainCliTests(ITestOutputHelper output)
 
         string[] insecure = tls is null ? [] : ["--insecure"];
         await using var load = CliProcess.Start(output, ["load", "--target", $"{scheme}://127.0.0.1:{port}/plaintext", "--connections", "64", "--loops", "1", "--duration", "5s", "--json", "--no-progress", .. insecure]);
-        await Task.Delay(TimeSpan.FromSeconds(2)); // mid-load: the load runs 5 s
+        // Mid-load: once the 64 connections are open (the load's own start-up may be slow on a busy machine), a little later.
+        Assert.True(await Clients.EventuallyAsync(() => SocketCount(serve.Id) >= 64, s_wait), $"the load never connected:\n{load.Transcript()}");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
         serve.Signal(CliProcess.SIGTERM);
 
         Assert.True(await serve.WaitForExitAsync(s_wait), serve.Transcript());
@@ -58,7 +60,8 @@ public sealed partial class GracefulDrainCliTests(ITestOutputHelper output)
         int port = await PortAsync(serve);
 
         var load = Http2Tools.RunAsync(output, "h2load", ["-c", "64", "-m", "1", "-D", "5", $"http://127.0.0.1:{port}/plaintext"]);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.True(await Clients.EventuallyAsync(() => SocketCount(serve.Id) >= 64, s_wait), "h2load never connected");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
         serve.Signal(CliProcess.SIGTERM);
 
         Assert.True(await serve.WaitForExitAsync(s_wait), serve.Transcript());
@@ -108,6 +111,24 @@ public sealed partial class GracefulDrainCliTests(ITestOutputHelper output)
         string all = serve.StdOut + serve.StdErr;
         Assert.Contains("event loop", all);
         Assert.Contains("the server failed", all);
+    }
+
+    /// <summary>Sockets the process holds (its listeners and connections), from <c>/proc/PID/fd</c>.</summary>
+    private static int SocketCount(int pid)
+    {
+        int count = 0;
+        try
+        {
+            foreach (var fd in Directory.EnumerateFiles($"/proc/{pid}/fd"))
+            {
+                if (new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true) count++;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process exited, or an fd closed while listed: count what was seen.
+        }
+        return count;
     }
 
     private static async Task<int> PortAsync(CliProcess serve)
