@@ -109,11 +109,27 @@ internal sealed class AsyncSocketConnection(BaselineEngine engine, Socket socket
         await EnterTurnAsync().ConfigureAwait(false);
         try
         {
-            await SendPendingAsync().ConfigureAwait(false);
+            if (!await SendPendingAsync().ConfigureAwait(false)) return;
+            if (EndsGracefully) await ServeHeldInputAsync().ConfigureAwait(false);
         }
         finally
         {
             ExitTurn();
+        }
+    }
+
+    /// <summary>
+    /// In a turn, at a graceful stop: the bytes the kernel already took from the peer (a request that arrived as the stop
+    /// landed) are answered before the close, as the reactor does. Closing on unread bytes would reset the client and
+    /// lose the answer. The read side is shut down, so nothing new arrives and each receive completes at once.
+    /// </summary>
+    private async Task ServeHeldInputAsync()
+    {
+        while (!IsInputSuspended && EndsGracefully && HeldBytes() > 0)
+        {
+            int received = await ReceiveAndDeliverAsync().ConfigureAwait(false);
+            if (received <= 0) return;
+            if (!await SendPendingAsync().ConfigureAwait(false)) return;
         }
     }
 
@@ -155,6 +171,19 @@ internal sealed class AsyncSocketConnection(BaselineEngine engine, Socket socket
             WakeIfFailed();
         }
         while (ContinueDraining());
+    }
+
+    /// <summary>Bytes the kernel holds for the socket; 0 once a forced close disposed it.</summary>
+    private int HeldBytes()
+    {
+        try
+        {
+            return Socket.Available;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Waits until bytes (or the end of input) can be read, holding no buffer meanwhile: 1 when ready, 0 when the wait timed out but the connection was not idle, -1 when it failed.</summary>

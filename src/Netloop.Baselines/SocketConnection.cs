@@ -24,7 +24,7 @@ namespace Netloop.Baselines;
 /// the output queue (bytes and files) and blocking sends.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification = "The turn's SemaphoreSlim never creates a wait handle, and posted work may still take it after the close, so it is never disposed.")]
-internal abstract partial class SocketConnection : IConnection
+internal abstract partial class SocketConnection : IConnection, IDrainingConnection
 {
     /// <summary>Bytes read at once.</summary>
     protected const int ReceiveSize = 16 * 1024;
@@ -102,6 +102,12 @@ internal abstract partial class SocketConnection : IConnection
     /// <summary>The end discards unsent output (an abort, a forced close, a failure) instead of sending it first.</summary>
     protected bool DiscardsOutput =>
         (Volatile.Read(ref _requests) & (int)(EndRequest.Abort | EndRequest.Kill)) != 0 || Volatile.Read(ref _failure) != NoFailure;
+
+    /// <summary>The server's graceful stop reached the connection: the response written next is its last (HTTP/1.1 says Connection: close).</summary>
+    public bool IsDraining => (Volatile.Read(ref _requests) & (int)EndRequest.Drain) != 0;
+
+    /// <summary>The connection ends by a graceful stop alone (no abort, kill or failure): bytes the kernel holds are still served.</summary>
+    protected bool EndsGracefully => Volatile.Read(ref _requests) == (int)EndRequest.Drain && Volatile.Read(ref _failure) == NoFailure;
 
     /// <summary>The connection is finished: socket closed, protocol told. Posted work may still run; nothing is sent any more.</summary>
     protected bool IsClosed => _closed;

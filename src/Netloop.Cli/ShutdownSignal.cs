@@ -4,7 +4,8 @@ namespace Netloop.Cli;
 
 /// <summary>
 /// Turns the first SIGINT or SIGTERM into a request for a graceful stop, instead of the runtime's default of ending the
-/// process at once. A second signal is left to the default, so an operator who does not want to wait is not stuck.
+/// process at once. A second signal during the stop ends the process at once, with the shell's code for death by that
+/// signal (130 for SIGINT, 143 for SIGTERM), so an operator or orchestrator that does not want to wait is not stuck.
 /// </summary>
 internal sealed class ShutdownSignal : IDisposable
 {
@@ -37,8 +38,20 @@ internal sealed class ShutdownSignal : IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
-        if (Interlocked.Increment(ref _signals) > 1) return;
         context.Cancel = true;
-        _received.TrySetResult(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+        if (Interlocked.Increment(ref _signals) > 1)
+        {
+            // Not the runtime's default: that runs the process-exit handlers, which wait for the graceful stop itself.
+            int code = ExitCodeFor(context.Signal);
+            Console.Error.WriteLine($"netloop: second {Name(context.Signal)} during the graceful stop: exiting now ({code})");
+            Environment.Exit(code);
+            return;
+        }
+        _received.TrySetResult(Name(context.Signal));
     }
+
+    /// <summary>128 + the signal's number, as a shell reports a process a signal ended.</summary>
+    internal static int ExitCodeFor(PosixSignal signal) => signal == PosixSignal.SIGINT ? 130 : 143;
+
+    private static string Name(PosixSignal signal) => signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM";
 }

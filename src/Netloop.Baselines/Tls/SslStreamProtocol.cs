@@ -139,6 +139,20 @@ internal sealed partial class SslStreamProtocol : IConnectionProtocol, IGraceful
         }
     }
 
+    public void OnDrainGraceElapsed(IConnection connection)
+    {
+        if (!_established || _inner is not IGracefulShutdown graceful) return;
+        Enter();
+        try
+        {
+            graceful.OnDrainGraceElapsed(_plaintext);
+        }
+        finally
+        {
+            LeaveInner();
+        }
+    }
+
     public bool IsBusy => _inner is IIdleTimeoutAware { IsBusy: true };
 
     public void OnIdleTimeout(IConnection connection)

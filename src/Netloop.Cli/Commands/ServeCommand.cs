@@ -116,6 +116,13 @@ internal sealed class ServeCommand : Command
         CustomParser = DurationParser.Parse,
     };
 
+    private readonly Option<TimeSpan?> _drainGrace = new("--drain-grace")
+    {
+        Description = $"On SIGINT or SIGTERM, how long an idle keep-alive connection stays open for a request already on its way (answered with Connection: close; HTTP/2: GOAWAY) before it is closed; capped by --shutdown-timeout. A second signal exits at once. Default: {DurationParser.Format(s_defaults.ShutdownDrainGrace)}.",
+        HelpName = "duration",
+        CustomParser = DurationParser.Parse,
+    };
+
     private readonly Option<TimeSpan?> _requestHeadersTimeout = new("--request-headers-timeout")
     {
         Description = $"With --protocol http: a request head must arrive whole within this long of its first byte, else 408 and close (slowloris). Default: {DurationParser.Format(s_limitDefaults.RequestHeadersTimeout)}.",
@@ -202,6 +209,7 @@ internal sealed class ServeCommand : Command
         Add(_sendTimeout);
         Add(_requestHeadersTimeout);
         Add(_minRequestBodyDataRate);
+        Add(_drainGrace);
         Add(_limit);
         Add(_handlerDelay);
         Add(_workers);
@@ -225,6 +233,7 @@ internal sealed class ServeCommand : Command
         IdleTimeout = parseResult.GetValue(_idleTimeout) ?? s_defaults.IdleTimeout,
         ShutdownTimeout = parseResult.GetValue(_shutdownTimeout) ?? s_defaults.ShutdownTimeout,
         SendTimeout = parseResult.GetValue(_sendTimeout) ?? s_defaults.SendTimeout,
+        ShutdownDrainGrace = parseResult.GetValue(_drainGrace) ?? s_defaults.ShutdownDrainGrace,
     };
 
     private BaselineOptions ReadBaselineOptions(ParseResult parseResult) => new()
@@ -327,10 +336,26 @@ internal sealed class ServeCommand : Command
         if (fault is not null) logger.LogWarning("test-only fault {Fault} planted: {Description}", fault.Name, fault.Description);
 
         var signalled = shutdown.WaitAsync(cancellationToken);
-        string reason = await Task.WhenAny(signalled, server.LimitReached).ConfigureAwait(false) == signalled
+        var first = await Task.WhenAny(signalled, server.LimitReached, server.Failed).ConfigureAwait(false);
+        if (first == server.Failed)
+        {
+            // A loop died: its connections are not served. Stop the rest and exit 1 rather than live on half-alive.
+            var cause = await server.Failed.ConfigureAwait(false);
+            logger.LogCritical("the server failed ({Cause}): stopping; exit code 1", cause.Message);
+            try
+            {
+                await server.StopAsync().WaitAsync(options.ShutdownTimeout + s_stopGrace, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NetloopException or TimeoutException)
+            {
+                logger.LogError("stop after the failure: {Message}", e.Message);
+            }
+            return ExitCodes.Failure;
+        }
+        string reason = first == signalled
             ? await signalled.ConfigureAwait(false)
             : $"served {serveLimit} connections (--limit)";
-        logger.LogInformation("{Reason}: stopping; connections get up to {Timeout} to finish", reason, DurationParser.Format(options.ShutdownTimeout));
+        logger.LogInformation("{Reason}: stopping; connections get up to {Timeout} to finish (idle ones {Grace}); a second signal exits at once", reason, DurationParser.Format(options.ShutdownTimeout), DurationParser.Format(options.ShutdownDrainGrace));
 
         try
         {

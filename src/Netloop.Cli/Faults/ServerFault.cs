@@ -19,6 +19,7 @@ internal sealed record ServerFault(string Name, string Description, Func<IConnec
     [
         new("corrupt-echo", $"the echo protocol flips one byte, at offset {CorruptEchoProtocol.CorruptedOffset} of all bytes echoed by the process", CorruptEchoProtocol.Replace),
         new("leak", $"every request handled retains {MemoryLeak.BytesPerRequest} bytes, never freed", MemoryLeak.Wrap),
+        new("loop-crash", $"a request for {LoopCrash.Path} makes its event loop's thread fail (http only)", LoopCrash.Wrap),
     ];
 
     /// <summary>The names, comma-separated, for error messages.</summary>

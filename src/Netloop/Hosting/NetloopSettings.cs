@@ -33,6 +33,7 @@ internal static class NetloopSettings
         ["--send-timeout"] = "Netloop:SendTimeout",
         ["--request-headers-timeout"] = "Netloop:Limits:RequestHeadersTimeout",
         ["--min-request-body-data-rate"] = "Netloop:Limits:MinRequestBodyDataRate",
+        ["--drain-grace"] = "Netloop:ShutdownDrainGrace",
         ["--backlog"] = "Netloop:Backlog",
         ["--reuse-port"] = "Netloop:ReusePort",
         ["--no-delay"] = "Netloop:NoDelay",
@@ -60,6 +61,7 @@ internal static class NetloopSettings
         reader.Duration("IdleTimeout", allowZero: true, v => server.IdleTimeout = v);
         reader.Duration("ShutdownTimeout", allowZero: true, v => server.ShutdownTimeout = v);
         reader.Duration("SendTimeout", allowZero: true, v => server.SendTimeout = v);
+        reader.Duration("ShutdownDrainGrace", allowZero: true, v => server.ShutdownDrainGrace = v);
         reader.Int("OutputHighWaterMark", 1024, int.MaxValue, v => server.OutputHighWaterMark = v);
         reader.Int("Backlog", 1, int.MaxValue, v => server.Backlog = v);
         reader.Bool("ReusePort", v => server.ReusePort = v);

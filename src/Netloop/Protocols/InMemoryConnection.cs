@@ -13,7 +13,7 @@ namespace Netloop.Protocols;
 /// test drives, move that clock on, and <see cref="RunDueTimer"/> fires the protocol's timer when its time has come,
 /// so timeouts are tested without waiting.
 /// </summary>
-internal sealed class InMemoryConnection : IConnection
+internal sealed class InMemoryConnection : IConnection, IDrainingConnection
 {
     private readonly ArrayBufferWriter<byte> _output = new();
     private IConnectionProtocol _protocol;
@@ -32,6 +32,22 @@ internal sealed class InMemoryConnection : IConnection
 
     /// <inheritdoc/>
     public long Id => 1;
+
+    /// <summary>Set by a test to play a stopping server (see <see cref="IDrainingConnection"/>).</summary>
+    public bool IsDraining { get; set; }
+
+    /// <summary>Plays the transport's stop: marks the connection draining and tells a protocol that can drain; false when it cannot.</summary>
+    public bool BeginShutdown()
+    {
+        IsDraining = true;
+        return _protocol is IGracefulShutdown graceful && graceful.BeginShutdown(this);
+    }
+
+    /// <summary>Plays the end of the drain grace for a protocol that drains.</summary>
+    public void EndDrainGrace()
+    {
+        if (_protocol is IGracefulShutdown graceful) graceful.OnDrainGraceElapsed(this);
+    }
 
     /// <summary>The protocol the connection's calls go to now (it changes when the protocol switches).</summary>
     public IConnectionProtocol Protocol => _protocol;

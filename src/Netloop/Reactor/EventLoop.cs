@@ -188,7 +188,9 @@ internal sealed class EventLoop : IDisposable
         }
         catch (Exception e)
         {
-            _logger.LogCritical(e, "event loop {Index} failed", Index);
+            // Its connections are not served any more: the server must stop rather than live on half-alive (see
+            // ReactorEngine.Failed).
+            _logger.LogCritical(e, "event loop {Index} failed; the server stops", Index);
             _completion.TrySetException(e);
             return;
         }
@@ -278,6 +280,22 @@ internal sealed class EventLoop : IDisposable
             }
         }
         running.Clear();
+    }
+
+    /// <summary>
+    /// Test hook: makes the loop thread itself fail with <paramref name="fault"/>, as a poller failure would (an exception
+    /// out of a loop phase rather than out of one handle's callback). Costs the hot path nothing: it rides a timer.
+    /// </summary>
+    internal void FailForTest(Exception fault) =>
+        Post(static state =>
+        {
+            var (loop, e) = ((EventLoop, Exception))state!;
+            loop.Timers.Schedule(new FailingTimer(e), loop.NowMs);
+        }, (this, fault));
+
+    private sealed class FailingTimer(Exception fault) : TimerEntry
+    {
+        protected internal override void OnTimer(long nowMs) => throw fault;
     }
 
     /// <summary>Releases the poller and the eventfd. Call after <see cref="Completion"/>; the loop's handles must be closed already.</summary>

@@ -21,6 +21,11 @@ internal interface IServerEngine
     /// <summary>Stops accepting, lets connections send their pending output for up to <paramref name="timeout"/>, closes everything and returns every buffer.</summary>
     Task StopAsync(TimeSpan timeout);
 
+    /// <summary>Completes, with the cause, when a part of the engine fails beyond one connection (an event loop's thread): the host must stop the server. Never completes otherwise.</summary>
+    Task<Exception> Failed => s_never.Task;
+
+    private static readonly TaskCompletionSource<Exception> s_never = new();
+
     /// <summary>Current counters.</summary>
     ServerStats GetStats();
 

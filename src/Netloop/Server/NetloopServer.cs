@@ -125,6 +125,12 @@ public sealed class NetloopServer : IAsyncDisposable
     /// <summary>Completes once the serve limit's connections have been accepted (never without a limit): the host's cue to stop.</summary>
     internal Task LimitReached => _engine.Limit.Reached;
 
+    /// <summary>
+    /// Completes, with the cause, when the server fails beyond one connection (an event loop's thread died): the host
+    /// must stop it (<see cref="StopAsync"/> then throws <see cref="NetloopException"/>) and exit with a failure.
+    /// </summary>
+    internal Task<Exception> Failed => _engine.Failed;
+
     /// <summary>True when the engine runs event loops (the reactor): its stats carry the loops' allocations.</summary>
     internal bool RunsEventLoops => _engineFactory.RunsEventLoops;
 

@@ -23,6 +23,10 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
     private IPEndPoint? _tlsEndPoint;
     private TlsListener? _tls;
     private Task? _stopping;
+    private readonly TaskCompletionSource<Exception> _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a loop's thread dies of an exception: its connections are no longer served.</summary>
+    public Task<Exception> Failed => _failed.Task;
 
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("the server is not started");
 
@@ -73,7 +77,13 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             _tls = null;
             throw;
         }
-        foreach (var (loop, _) in _loops) loop.Start();
+        foreach (var (loop, _) in _loops)
+        {
+            loop.Start();
+            _ = loop.Completion.ContinueWith(
+                static (t, state) => ((TaskCompletionSource<Exception>)state!).TrySetResult(t.Exception!.InnerException ?? t.Exception),
+                _failed, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         _tls?.StartWatching();
     }
 
@@ -113,14 +123,28 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             loop.Post(static state =>
             {
                 // The deadline on the loop's own clock, which all its timers run on.
-                var (t, timeoutMs) = ((LoopTransport, long))state!;
-                t.BeginShutdown(t.Loop.Clock.NowMs + timeoutMs);
-            }, (transport, (long)timeout.TotalMilliseconds));
+                var (t, timeoutMs, graceMs) = ((LoopTransport, long, long))state!;
+                long now = t.Loop.Clock.NowMs;
+                t.BeginShutdown(now + timeoutMs, now + graceMs);
+            }, (transport, (long)timeout.TotalMilliseconds, (long)options.ShutdownDrainGrace.TotalMilliseconds));
         }
-        await Task.WhenAll(_loops.Select(l => l.Loop.Completion)).ConfigureAwait(false);
+        // A failed loop's completion is faulted: the others still drain, and the stop reports the failure after them.
+        try
+        {
+            await Task.WhenAll(_loops.Select(l => l.Loop.Completion)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+        }
         foreach (var (loop, _) in _loops) loop.Dispose();
         // No loop runs: no handshake can call back into the contexts any more.
         _tls?.Dispose();
+        var failed = _loops.FirstOrDefault(l => l.Loop.Completion.IsFaulted).Loop;
+        if (failed is not null)
+        {
+            var cause = failed.Completion.Exception!.InnerException!;
+            throw new NetloopException($"event loop {failed.Index} failed: {cause.GetType().Name}: {cause.Message}", cause);
+        }
     }
 
     public ServerStats GetStats()

@@ -39,6 +39,15 @@ public sealed class ServerOptions
     /// <summary>How long a graceful stop lets connections finish their output before closing them. Default: 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// During a graceful stop, how long a keep-alive connection with no request in progress stays open for a request
+    /// its client may already have sent (it is answered with <c>Connection: close</c>; HTTP/2 gets its GOAWAY and PING
+    /// this long to be acknowledged) before the connection is closed. Busy connections are not cut by it, only by
+    /// <see cref="ShutdownTimeout"/>, which also caps it. Default: 1 s. <see cref="TimeSpan.Zero"/> closes idle
+    /// connections once the bytes the kernel holds are answered. Negative values are refused by <see cref="Validate"/>.
+    /// </summary>
+    public TimeSpan ShutdownDrainGrace { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Unsent output above which a connection stops reading until the peer catches up (backpressure). Default: 64 KiB.</summary>
     public int OutputHighWaterMark { get; set; } = 64 * 1024;
 
@@ -72,6 +81,7 @@ public sealed class ServerOptions
         if (IdleTimeout < TimeSpan.Zero) throw new ArgumentException("idle-timeout must not be negative");
         if (SendTimeout < TimeSpan.Zero) throw new ArgumentException("send-timeout must not be negative");
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("shutdown-timeout must not be negative");
+        if (ShutdownDrainGrace < TimeSpan.Zero) throw new ArgumentException("drain-grace must not be negative");
         if (OutputHighWaterMark < 1024) throw new ArgumentException("output high-water mark must be at least 1024 bytes");
         if (Backlog < 1) throw new ArgumentException("backlog must be at least 1");
         Tls?.Validate();

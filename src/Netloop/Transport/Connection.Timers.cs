@@ -3,7 +3,8 @@ using Netloop.Protocols;
 namespace Netloop.Transport;
 
 /// <summary>
-/// The connection's one wheel entry serves two deadlines: the idle timeout and the protocol's timer. The idle deadline
+/// The connection's one wheel entry serves three deadlines: the idle timeout, the protocol's timer and, during a stop,
+/// the drain grace (<c>Connection.Drain.cs</c>). The idle deadline
 /// is lazy: activity only records a time, and the entry, when it fires early, moves itself to the real deadline.
 /// Suspended input counts as activity: the protocol is working, not waiting for the peer. A third deadline, the send
 /// timeout, runs only while output waits on a full socket (EPOLLOUT armed) and restarts at every byte the peer takes.
@@ -31,6 +32,11 @@ internal sealed partial class Connection
     protected internal override void OnTimer(long nowMs)
     {
         if (!IsOpen) return;
+        if (_drainDueMs <= nowMs)
+        {
+            OnDrainGraceElapsed();
+            if (!IsOpen) return;
+        }
         if (IsHandshaking && _protocolDueMs <= nowMs)
         {
             OnHandshakeTimeout();
@@ -77,7 +83,7 @@ internal sealed partial class Connection
             CloseNow(CloseReason.IdleTimeout);
             return;
         }
-        long next = Math.Min(Math.Min(idleDueMs, _protocolDueMs), sendDueMs);
+        long next = Math.Min(Math.Min(Math.Min(idleDueMs, _protocolDueMs), sendDueMs), _drainDueMs);
         if (next != long.MaxValue) _loop.Timers.Schedule(this, next);
     }
 

@@ -13,9 +13,9 @@ namespace Netloop.Transport;
 /// and the small state machine between them (reading, suspended, paused by backpressure, waiting for EPOLLOUT, closing).
 /// Every method runs on the loop thread except <see cref="Post"/>. The object is reused for later connections of the
 /// same loop. Split by concern: this file is the lifecycle, <c>Connection.Input.cs</c> reading, <c>Connection.Output.cs</c>
-/// sending, <c>Connection.Timers.cs</c> the idle and protocol timers.
+/// sending, <c>Connection.Timers.cs</c> the idle and protocol timers, <c>Connection.Drain.cs</c> the graceful stop.
 /// </summary>
-internal sealed unsafe partial class Connection : LoopHandle, IConnection
+internal sealed unsafe partial class Connection : LoopHandle, IConnection, IDrainingConnection
 {
     private static long s_nextId;
 
@@ -44,6 +44,7 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         Connecting = 256,
         HangupSeen = 512,
         Handshaking = 1024,
+        Draining = 2048,
     }
 
     public Connection(LoopTransport transport)
@@ -55,6 +56,9 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
     }
 
     public long Id { get; private set; }
+
+    /// <summary>The loop the connection runs on.</summary>
+    internal EventLoop Loop => _loop;
 
     /// <inheritdoc/>
     public LoopClock Clock => _loop.Clock;
@@ -84,6 +88,7 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
         Id = Interlocked.Increment(ref s_nextId);
         _lastActivityMs = _loop.NowMs;
         _protocolDueMs = long.MaxValue;
+        _drainDueMs = long.MaxValue;
         var interest = _loop.IsEdgeTriggered ? Interest.Read | Interest.EdgeTriggered : Interest.Read;
         int rc = _loop.Register(this, fd, interest);
         if (rc < 0)
@@ -114,6 +119,12 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
             return;
         }
         _inProtocolCall = false;
+        // A TLS connection whose handshake ends during a stop: its protocol drains from its first byte.
+        if (IsDraining)
+        {
+            DrainProtocol();
+            if (!IsOpen) return;
+        }
         if (HasPendingOutput) _loop.ScheduleFlush(this);
     }
 
@@ -173,49 +184,6 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection
     {
         ArgumentNullException.ThrowIfNull(protocol);
         if (IsOpen) _protocol = protocol;
-    }
-
-    /// <summary>Shutdown: stop reading; close now when nothing waits to be sent, or once it is sent.</summary>
-    public void BeginShutdown()
-    {
-        if (!IsOpen) return;
-        if (IsHandshaking)
-        {
-            CloseNow(CloseReason.Shutdown);
-            return;
-        }
-        if (_protocol is IGracefulShutdown graceful && (_state & State.Connecting) == 0)
-        {
-            // The protocol ends the connection its own way (HTTP/2's GOAWAY); the transport's deadline still bounds it.
-            _inProtocolCall = true;
-            bool takenOver;
-            try
-            {
-                takenOver = graceful.BeginShutdown(this);
-            }
-            catch (Exception e)
-            {
-                FailProtocol(e);
-                return;
-            }
-            _inProtocolCall = false;
-            if (!IsOpen) return;
-            if (takenOver)
-            {
-                if (HasPendingOutput || (_state & State.Closing) != 0) _loop.ScheduleFlush(this);
-                return;
-            }
-        }
-        // Bytes the kernel has already taken from the peer are served, not dropped: read them first (the protocol may
-        // answer, and then the connection closes once the answer is out). A request still on the wire is not waited for.
-        if ((_state & (State.InputCompleted | State.InputSuspended | State.Connecting)) == 0)
-        {
-            _state |= State.ReadPending;
-            ReadAvailable();
-            if (!IsOpen) return;
-        }
-        if (!HasPendingOutput) CloseNow(CloseReason.Shutdown);
-        else _state |= State.Closing;
     }
 
     /// <summary>A protocol call threw (or broke its contract): log it and drop the connection; the loop goes on.</summary>

@@ -12,6 +12,7 @@ internal sealed class Listener(LoopTransport transport, int fd, Netloop.Transpor
 {
     private const int MaxAcceptsPerWake = 256;
     private const int PauseMs = 100;
+    private const int MaxBacklogAcceptsAtStop = 65_536;
 
     private bool _paused;
     private bool _closed;
@@ -22,9 +23,18 @@ internal sealed class Listener(LoopTransport transport, int fd, Netloop.Transpor
         if (rc < 0) throw new NetloopException($"cannot watch the listening socket: {(Errno)(-rc)}");
     }
 
-    internal override void OnReady(Readiness readiness)
+    internal override void OnReady(Readiness readiness) => Accept(MaxAcceptsPerWake);
+
+    /// <summary>
+    /// Before the listener closes at a stop: accepts every connection the kernel has completed (closing the listening
+    /// socket would reset them, though their clients already count them as open and may have sent a request). The
+    /// listen(2) backlog bounds the count; the cap only guards against a flood arriving faster than it is taken.
+    /// </summary>
+    public void AcceptBacklog() => Accept(MaxBacklogAcceptsAtStop);
+
+    private void Accept(int max)
     {
-        for (int i = 0; i < MaxAcceptsPerWake && !_closed && !_paused; i++)
+        for (int i = 0; i < max && !_closed && !_paused; i++)
         {
             int client = Sys.Accept(fd);
             if (client >= 0)

@@ -175,15 +175,22 @@ internal sealed class LoopTransport
         if (_draining && _active == 0) Loop.RequestStop();
     }
 
-    /// <summary>Stops accepting and closes idle connections; busy ones close once their output is sent, or at the deadline.</summary>
-    public void BeginShutdown(long deadlineMs)
+    /// <summary>
+    /// Stops accepting and drains: the connections the kernel completed are accepted first (closing the listener would
+    /// reset them), then the listener closes and every connection drains (<c>Connection.Drain.cs</c>): requests in
+    /// flight are answered, idle connections close after the grace at <paramref name="graceDueMs"/>, and the
+    /// <paramref name="deadlineMs"/> closes whatever is left.
+    /// </summary>
+    public void BeginShutdown(long deadlineMs, long graceDueMs)
     {
         if (_draining) return;
+        foreach (var listener in _listeners) listener.AcceptBacklog();
         _draining = true;
         CloseListeners();
+        graceDueMs = Math.Min(graceDueMs, deadlineMs);
         foreach (var handle in Loop.SnapshotHandles())
         {
-            if (handle is Connection c) c.BeginShutdown();
+            if (handle is Connection c) c.BeginShutdown(graceDueMs);
         }
         if (_active == 0)
         {

@@ -109,6 +109,7 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
             ["--max-connections"] = "Default: 10000",
             ["--idle-timeout"] = "Default: 60s",
             ["--shutdown-timeout"] = "Default: 10s",
+            ["--drain-grace"] = "Default: 1s",
         };
         foreach (var (option, defaultText) in expected)
         {

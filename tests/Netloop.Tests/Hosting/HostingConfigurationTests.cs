@@ -119,6 +119,7 @@ public sealed class HostingConfigurationTests : IDisposable
     [InlineData("--reuse-port", "yes", "configuration 'Netloop:ReusePort' must be true or false, got yes")]
     [InlineData("--idle-timeout", "30", "configuration 'Netloop:IdleTimeout' must be a duration hh:mm:ss of at least 00:00:00, got 30")]
     [InlineData("--handler-threads", "-2", "configuration 'Netloop:HandlerThreads' must be 0-1024, got -2")]
+    [InlineData("--drain-grace", "-00:00:01", "configuration 'Netloop:ShutdownDrainGrace' must be a duration hh:mm:ss of at least 00:00:00, got -00:00:01")]
     [InlineData("--Netloop:Limits:RequestHeadersTimeout", "00:00:00", "configuration 'Netloop:Limits:RequestHeadersTimeout' must be a duration hh:mm:ss greater than 00:00:00, got 00:00:00")]
     [InlineData("--Netloop:Limits:MaxRequestBodySize", "-5", "configuration 'Netloop:Limits:MaxRequestBodySize' must be a whole number of bytes of at least 0, or 'unlimited', got -5")]
     public void A_bad_value_fails_Start_with_one_line_naming_the_key_and_the_range(string option, string value, string expected)
@@ -128,6 +129,15 @@ public sealed class HostingConfigurationTests : IDisposable
         Assert.Equal(expected, error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.Null(app.Server);
+    }
+
+    [Fact]
+    public void The_drain_grace_defaults_to_1_s_and_binds_from_its_switch_and_key()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), Builder([]).Options.ShutdownDrainGrace);
+        Assert.Equal(TimeSpan.FromSeconds(3), Builder(["--drain-grace", "00:00:03"]).Options.ShutdownDrainGrace);
+        Assert.Equal(TimeSpan.Zero, Builder(["--Netloop:ShutdownDrainGrace", "00:00:00"]).Options.ShutdownDrainGrace);
+        Assert.Throws<ArgumentException>(() => new Netloop.Server.ServerOptions { ShutdownDrainGrace = TimeSpan.FromSeconds(-1) }.Validate());
     }
 
     [Fact]

@@ -179,6 +179,8 @@ internal sealed partial class Http1Connection
                 WriteBytes("\r\n"u8);
             }
         }
+        // A stopping server answers at a request boundary (RFC 9112 §9.6): the client knows not to send another request.
+        if (ServerDraining) _keepAlive = false;
         if (!_keepAlive) WriteBytes("Connection: close\r\n"u8);
         else if (!_context!.Head.IsHttp11) WriteBytes("Connection: keep-alive\r\n"u8);
         foreach (var field in response.Headers.Fields)

@@ -12,9 +12,9 @@ namespace Netloop.Protocols.Http1;
 /// suspends its input and later requests wait in the transport's buffer.
 /// Split by concern: this file is the request cycle, <c>Http1Connection.State.cs</c> the states and their legal
 /// transitions, <c>Http1Connection.Body.cs</c> the request body, <c>Http1Connection.Response.cs</c> writing responses,
-/// <c>Http1Connection.Timers.cs</c> the timeouts.
+/// <c>Http1Connection.Timers.cs</c> the timeouts, <c>Http1Connection.Drain.cs</c> the graceful stop.
 /// </summary>
-internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchange
+internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchange, IGracefulShutdown
 {
     private HttpProtocolFactory _factory;
     // Null while the object waits in the pool (its connection is then served by the idle stand-in).
@@ -481,7 +481,8 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         if (IsClosing) return;
         MoveTo(RequestState.AwaitingRequest);
         ReturnContext();
-        if (!_keepAlive) CloseConnection();
+        // Draining: a response whose head went out before the stop promised keep-alive; close at this boundary anyway.
+        if (!_keepAlive || ServerDraining) CloseConnection();
     }
 
     private void CloseConnection()

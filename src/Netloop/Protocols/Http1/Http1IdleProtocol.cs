@@ -11,7 +11,7 @@ namespace Netloop.Protocols.Http1;
 /// holds no protocol object at all (the transport's few hundred bytes remain), the way nginx frees a request's memory
 /// between requests on a keep-alive connection.
 /// </summary>
-internal sealed class Http1IdleProtocol : IConnectionProtocol
+internal sealed class Http1IdleProtocol : IConnectionProtocol, IGracefulShutdown
 {
     private readonly HttpProtocolFactory _factory;
     private readonly bool _afterFirstRequest;
@@ -61,6 +61,12 @@ internal sealed class Http1IdleProtocol : IConnectionProtocol
         connection.Output.Write("HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 43\r\nConnection: close\r\n\r\nthis server speaks HTTP/2 only (h2c, h2)\r\n\r\n"u8);
         connection.Close();
     }
+
+    // A stop: the next request to arrive rents a live connection, which sees the drain and answers with Connection: close.
+    bool IGracefulShutdown.BeginShutdown(IConnection connection) => true;
+
+    // Idle through the drain grace (the transport read what the kernel held just before): nothing is owed, close.
+    void IGracefulShutdown.OnDrainGraceElapsed(IConnection connection) => connection.Close();
 
     // Between requests the peer's FIN needs no answer (RFC 9112 §9.6): close. A timer or a close finds nothing to do.
     public void OnInputCompleted(IConnection connection) => connection.Close();

@@ -227,20 +227,38 @@ internal sealed partial class Http2Connection
         try
         {
             if (IsClosed) return true;
-            if (_phase != Phase.Open || (ActiveStreamCount == 0 && _detachedHandlers == 0))
+            if (_phase != Phase.Open)
             {
                 SendFinalGoAway(_lastClientStreamId);
                 CloseConnection();
                 return true;
             }
             // §6.8: first a GOAWAY with the highest id, so requests already on their way are not refused; a PING
-            // round trip later, the final GOAWAY names the last stream that will be served.
+            // round trip later (or the drain grace, for a client that never answers), the final GOAWAY names the last
+            // stream that will be served. Even with no stream open: closing at once would reset a HEADERS frame on
+            // the wire, which the client counts as sent and never answered.
             _goingAway = true;
             Http2FrameWriter.WriteGoAway(_connection.Output, int.MaxValue, Http2ErrorCode.NoError, null);
             Span<byte> ping = stackalloc byte[8];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(ping, ShutdownPingPayload);
             WritePing(ping);
             return true;
+        }
+        finally
+        {
+            ExitTurn(turn);
+        }
+    }
+
+    void IGracefulShutdown.OnDrainGraceElapsed(IConnection connection)
+    {
+        int turn = EnterTurn();
+        try
+        {
+            if (IsClosed || !_goingAway || _finalGoAwaySent) return;
+            // The PING went unanswered through the grace: name the last stream now; those open finish.
+            SendFinalGoAway(_lastClientStreamId);
+            if (ActiveStreamCount == 0) CloseConnection();
         }
         finally
         {
