@@ -19,7 +19,7 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory, IAlpnProto
         Limits = limits ?? new HttpLimits();
         Json = json ?? new JsonSerializerOptions { TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine() };
         Logger = logger ?? NullLogger.Instance;
-        FloodLog = new RateLimitedLog(Logger, LogLevel.Warning, "HTTP/2 defence closed a connection");
+        FloodLog = new RateLimitedLog(Logger, LogLevel.Warning, "HTTP/2 defence");
         Fresh = new Http1IdleProtocol(this, afterFirstRequest: false);
         BetweenRequests = new Http1IdleProtocol(this, afterFirstRequest: true);
     }

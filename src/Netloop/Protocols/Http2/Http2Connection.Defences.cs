@@ -114,7 +114,7 @@ internal sealed partial class Http2Connection
     /// <summary>A defence fired: one warning line (rate-limited over all connections), GOAWAY(ENHANCE_YOUR_CALM), close this connection only.</summary>
     private void Flood(string defence, string detail)
     {
-        _factory.FloodLog.Hit(NowMs, $"connection {_connection.Id}: {defence}: {detail}");
+        _factory.FloodLog.Hit(NowMs, $"connection {_connection.Id}: {defence}: {detail}; closing it");
         ConnectionError(Http2ErrorCode.EnhanceYourCalm, defence, logged: true);
     }
 
