@@ -56,6 +56,10 @@ public sealed class PerIpLimitOptions
     /// <summary>The bucket size in force: <see cref="Burst"/>, or one second's worth of <see cref="RequestsPerSecond"/> when it is 0.</summary>
     public int EffectiveBurst => Burst > 0 ? Burst : (int)Math.Clamp(Math.Ceiling(RequestsPerSecond), 1, int.MaxValue);
 
+    /// <summary>The transport's table for these limits, or null when they set none.</summary>
+    internal Transport.PerIp.ClientAddressTable? CreateTable() =>
+        IsEnabled ? new Transport.PerIp.ClientAddressTable(MaxConnectionsPerIp, RequestsPerSecond, EffectiveBurst, Ipv6PrefixLength, MaxTrackedAddresses, EntryExpiry) : null;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {

@@ -19,7 +19,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
     private readonly List<(EventLoop Loop, LoopTransport Transport)> _loops = new();
     private readonly ConnectionLimiter _limiter = new(options.MaxConnections);
     // One table for every loop: a client's connections land on any loop (SO_REUSEPORT hashes them), its limit is one.
-    private readonly ClientAddressTable? _addresses = ClientAddressTable.For(options.PerIpLimits);
+    private readonly ClientAddressTable? _addresses = options.PerIpLimits.CreateTable();
 
     public ServeLimit Limit { get; } = limit;
     private IPEndPoint? _localEndPoint;

@@ -44,12 +44,6 @@ internal sealed class ClientAddressTable
         for (int i = 0; i < StripeCount; i++) _stripes[i] = new Stripe();
     }
 
-    /// <summary>The table for <paramref name="options"/>, or null when they set no limit.</summary>
-    public static ClientAddressTable? For(Server.PerIpLimitOptions? options) =>
-        options is { IsEnabled: true }
-            ? new ClientAddressTable(options.MaxConnectionsPerIp, options.RequestsPerSecond, options.EffectiveBurst, options.Ipv6PrefixLength, options.MaxTrackedAddresses, options.EntryExpiry)
-            : null;
-
     public int Ipv6PrefixLength { get; }
 
     public int Capacity { get; }

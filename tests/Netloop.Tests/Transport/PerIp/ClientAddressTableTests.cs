@@ -184,8 +184,8 @@ public sealed class ClientAddressTableTests
     [Fact]
     public void Options_make_no_table_when_every_limit_is_off()
     {
-        Assert.Null(ClientAddressTable.For(new PerIpLimitOptions()));
-        var table = ClientAddressTable.For(new PerIpLimitOptions { RequestsPerSecond = 100 })!;
+        Assert.Null(new PerIpLimitOptions().CreateTable());
+        var table = new PerIpLimitOptions { RequestsPerSecond = 100 }.CreateTable()!;
         Assert.True(table.LimitsRequests);
         Assert.Equal(65_536, table.Capacity);
         Assert.Equal(100, new PerIpLimitOptions { RequestsPerSecond = 99.5 }.EffectiveBurst);
