@@ -9,7 +9,14 @@ using Netloop.Transport;
 namespace Netloop.Cli;
 
 /// <summary>What a protocol may need from the command line to be built.</summary>
-internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers, TimeSpan HandlerDelay = default, DemoMiddleware Middleware = DemoMiddleware.None, HttpProtocols HttpVersions = HttpProtocols.Http1AndHttp2);
+internal sealed record ProtocolSettings(string Root, int HandlerThreads, ILoggerFactory Loggers, TimeSpan HandlerDelay = default, DemoMiddleware Middleware = DemoMiddleware.None, HttpProtocols HttpVersions = HttpProtocols.Http1AndHttp2)
+{
+    /// <summary>--request-headers-timeout: null keeps <see cref="HttpLimits.RequestHeadersTimeout"/>'s default.</summary>
+    public TimeSpan? RequestHeadersTimeout { get; init; }
+
+    /// <summary>--min-request-body-data-rate in bytes/s: null keeps <see cref="HttpLimits.MinRequestBodyDataRate"/>'s default.</summary>
+    public double? MinRequestBodyDataRate { get; init; }
+}
 
 /// <summary>A protocol <c>netloop serve --protocol</c> can serve, by name.</summary>
 internal sealed record ProtocolChoice(string Name, string Description, Func<ProtocolSettings, IConnectionProtocolFactory> Create);

@@ -25,6 +25,7 @@ internal sealed class ServeCommand : Command
 
     private static readonly ServerOptions s_defaults = new();
     private static readonly BaselineOptions s_baselineDefaults = new();
+    private static readonly HttpLimits s_limitDefaults = new();
     private static readonly ServerMode s_defaultMode = ServerMode.Epoll;
 
     private readonly Option<ServerMode?> _mode = new("--mode")
@@ -143,6 +144,27 @@ internal sealed class ServeCommand : Command
         CustomParser = DurationParser.Parse,
     };
 
+    private readonly Option<TimeSpan?> _sendTimeout = new("--send-timeout")
+    {
+        Description = $"Close a connection whose pending output the client accepts no byte of for this long (a client that stopped reading; nginx's send_timeout); 0 disables it. Epoll and poll modes. Default: {DurationParser.Format(s_defaults.SendTimeout)}.",
+        HelpName = "duration",
+        CustomParser = DurationParser.Parse,
+    };
+
+    private readonly Option<TimeSpan?> _requestHeadersTimeout = new("--request-headers-timeout")
+    {
+        Description = $"With --protocol http: a request head must arrive whole within this long of its first byte, else 408 and close (slowloris). Default: {DurationParser.Format(s_limitDefaults.RequestHeadersTimeout)}.",
+        HelpName = "duration",
+        CustomParser = DurationParser.Parse,
+    };
+
+    private readonly Option<int?> _minRequestBodyDataRate = new("--min-request-body-data-rate")
+    {
+        Description = $"With --protocol http: slowest request body accepted, in bytes/s averaged since the body began, after a {DurationParser.Format(s_limitDefaults.MinRequestBodyDataRateGracePeriod)} grace period; slower gets 408 and close; 0 disables it. Default: {s_limitDefaults.MinRequestBodyDataRate}.",
+        HelpName = "bytes/s",
+        CustomParser = IntegerParser.InRange(0, int.MaxValue),
+    };
+
     private readonly Option<int?> _limit = new("--limit")
     {
         Description = "Serve this many connections, then stop gracefully by itself (as the async experiment's servers do); later ones are closed unserved. Default: 0, no limit.",
@@ -217,6 +239,9 @@ internal sealed class ServeCommand : Command
         Add(_maxTrackedAddresses);
         Add(_idleTimeout);
         Add(_shutdownTimeout);
+        Add(_sendTimeout);
+        Add(_requestHeadersTimeout);
+        Add(_minRequestBodyDataRate);
         Add(_limit);
         Add(_handlerDelay);
         Add(_workers);
@@ -239,6 +264,7 @@ internal sealed class ServeCommand : Command
         MaxConnections = parseResult.GetValue(_maxConnections) ?? s_defaults.MaxConnections,
         IdleTimeout = parseResult.GetValue(_idleTimeout) ?? s_defaults.IdleTimeout,
         ShutdownTimeout = parseResult.GetValue(_shutdownTimeout) ?? s_defaults.ShutdownTimeout,
+        SendTimeout = parseResult.GetValue(_sendTimeout) ?? s_defaults.SendTimeout,
         PerIpLimits = new PerIpLimitOptions
         {
             MaxConnectionsPerIp = parseResult.GetValue(_maxConnectionsPerIp) ?? 0,
@@ -290,7 +316,23 @@ internal sealed class ServeCommand : Command
 
         using var loggerFactory = ConsoleLog.CreateFactory();
         var logger = loggerFactory.CreateLogger(ConsoleLog.Category);
-        var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory, handlerDelay, middleware, parseResult.GetValue(_httpProtocols) ?? HttpProtocols.Http1AndHttp2));
+        var requestHeadersTimeout = parseResult.GetValue(_requestHeadersTimeout);
+        var minBodyRate = parseResult.GetValue(_minRequestBodyDataRate);
+        if ((requestHeadersTimeout is not null || minBodyRate is not null) && choice.Name != "http")
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError("--request-headers-timeout and --min-request-body-data-rate apply to --protocol http only")).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+        if (requestHeadersTimeout is { } t && t <= TimeSpan.Zero)
+        {
+            await Console.Error.WriteLineAsync(NetloopCommandLine.FormatUsageError("--request-headers-timeout must be above 0")).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+        var protocol = choice.Create(new ProtocolSettings(root, parseResult.GetValue(_handlerThreads) ?? 0, loggerFactory, handlerDelay, middleware, parseResult.GetValue(_httpProtocols) ?? HttpProtocols.Http1AndHttp2)
+        {
+            RequestHeadersTimeout = requestHeadersTimeout,
+            MinRequestBodyDataRate = minBodyRate,
+        });
         var fault = parseResult.GetValue(_fault);
 
         NetloopServer server;
@@ -363,8 +405,8 @@ internal sealed class ServeCommand : Command
 
         var stats = server.GetStats();
         logger.LogInformation(
-            "netloop stopped: accepted {Accepted}, resets {Resets}, idle timeouts {IdleTimeouts}, buffers outstanding {BuffersOutstanding}{PerIp}",
-            stats.Accepted, stats.Resets, stats.IdleTimeouts, stats.BuffersOutstanding, PerIpSummary(options, stats));
+            "netloop stopped: accepted {Accepted}, resets {Resets}, idle timeouts {IdleTimeouts}, send timeouts {SendTimeouts}, buffers outstanding {BuffersOutstanding}{PerIp}",
+            stats.Accepted, stats.Resets, stats.IdleTimeouts, stats.SendTimeouts, stats.BuffersOutstanding, PerIpSummary(options, stats));
         (protocol as HttpProtocolFactory)?.LogHttp2Summary(logger);
         var audit = server.Audit();
         if (audit.IsClean)

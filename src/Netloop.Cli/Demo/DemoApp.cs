@@ -20,6 +20,8 @@ internal static class DemoApp
         // and builds no DI container (both would only add to the start-up time the bench measures).
         var options = new NetloopOptions { HandlerThreads = settings.HandlerThreads };
         options.Limits.Protocols = settings.HttpVersions;
+        if (settings.RequestHeadersTimeout is { } headersTimeout) options.Limits.RequestHeadersTimeout = headersTimeout;
+        if (settings.MinRequestBodyDataRate is { } bodyRate) options.Limits.MinRequestBodyDataRate = bodyRate;
         options.Json.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default);
         var app = new NetloopApp(options, settings.Loggers, EmptyServiceProvider.Instance, ownedServices: null, configurationError: null);
         DemoMiddlewares.Apply(app, settings.Middleware);

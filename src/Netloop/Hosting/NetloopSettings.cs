@@ -30,6 +30,9 @@ internal static class NetloopSettings
         ["--max-connections"] = "Netloop:MaxConnections",
         ["--idle-timeout"] = "Netloop:IdleTimeout",
         ["--shutdown-timeout"] = "Netloop:ShutdownTimeout",
+        ["--send-timeout"] = "Netloop:SendTimeout",
+        ["--request-headers-timeout"] = "Netloop:Limits:RequestHeadersTimeout",
+        ["--min-request-body-data-rate"] = "Netloop:Limits:MinRequestBodyDataRate",
         ["--backlog"] = "Netloop:Backlog",
         ["--reuse-port"] = "Netloop:ReusePort",
         ["--no-delay"] = "Netloop:NoDelay",
@@ -61,6 +64,7 @@ internal static class NetloopSettings
         reader.Int("MaxConnections", 1, int.MaxValue, v => server.MaxConnections = v);
         reader.Duration("IdleTimeout", allowZero: true, v => server.IdleTimeout = v);
         reader.Duration("ShutdownTimeout", allowZero: true, v => server.ShutdownTimeout = v);
+        reader.Duration("SendTimeout", allowZero: true, v => server.SendTimeout = v);
         reader.Int("OutputHighWaterMark", 1024, int.MaxValue, v => server.OutputHighWaterMark = v);
         reader.Int("Backlog", 1, int.MaxValue, v => server.Backlog = v);
         reader.Bool("ReusePort", v => server.ReusePort = v);

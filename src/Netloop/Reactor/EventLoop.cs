@@ -181,6 +181,10 @@ internal sealed class EventLoop : IDisposable
         try
         {
             while (!_stopRequested) RunOnce();
+            // Free slabs go back to the GC now, on the pool's own thread: after a burst (10k connections holding
+            // 32 KiB each) the stopped loop's free lists would otherwise still hold hundreds of MiB when the shutdown
+            // audit measures the heap, and report a leak that is only a cache.
+            Pool.Trim();
         }
         catch (Exception e)
         {
@@ -194,7 +198,10 @@ internal sealed class EventLoop : IDisposable
     /// <summary>One iteration, in libuv's order: wait for I/O, dispatch it, resume deferred handles, run posted work, expire timers, flush output.</summary>
     internal void RunOnce()
     {
-        int timeout = _readyList.Count > 0 || !_posted.IsEmpty || _stopRequested ? 0 : Timers.MillisecondsUntilNext(NowMs);
+        // A flush queued during the last flush phase (a drained listener wrote more: HTTP/2 refilling its window) must
+        // not wait for the next wake-up: without _flushList here a large HTTP/2 response stalled once the socket drained.
+        bool workWaiting = _readyList.Count > 0 || _flushList.Count > 0 || !_posted.IsEmpty || _stopRequested;
+        int timeout = workWaiting ? 0 : Timers.MillisecondsUntilNext(NowMs);
         int count = _poller.Wait(_events, timeout);
         NowMs = _clock.NowMs;
         for (int i = 0; i < count; i++) Dispatch(_events[i]);

@@ -36,7 +36,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
         bool tlsOnly = options.Tls is { Port: null };
         var plainFds = new List<int>();
         var tlsFds = new List<int>();
-        var settings = new ConnectionSettings(options.OutputHighWaterMark, options.IdleTimeout, options.NoDelay);
+        var settings = new ConnectionSettings(options.OutputHighWaterMark, options.IdleTimeout, options.NoDelay, options.SendTimeout);
         try
         {
             // The certificates first: a bad one is a one-line start-up error, before any port is taken.

@@ -27,6 +27,15 @@ public sealed class ServerOptions
     /// <summary>A connection that moves no byte for this long is closed. Default: 60 s. <see cref="TimeSpan.Zero"/> disables it.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// A connection with output waiting is closed when the client accepts none of it for this long (nginx's
+    /// <c>send_timeout</c>): the defence against slow readers, clients that request large responses and never read
+    /// them, which the idle timeout does not catch while a response is in progress. The clock restarts at every byte
+    /// the kernel takes, so a slow but moving client is never cut. Default: 60 s. <see cref="TimeSpan.Zero"/>
+    /// disables it. Reactor modes (epoll, poll) only.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long a graceful stop lets connections finish their output before closing them. Default: 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -64,6 +73,7 @@ public sealed class ServerOptions
         if (Loops < 1) throw new ArgumentException($"loops must be at least 1, got {Loops}");
         if (MaxConnections < 1) throw new ArgumentException($"max-connections must be at least 1, got {MaxConnections}");
         if (IdleTimeout < TimeSpan.Zero) throw new ArgumentException("idle-timeout must not be negative");
+        if (SendTimeout < TimeSpan.Zero) throw new ArgumentException("send-timeout must not be negative");
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("shutdown-timeout must not be negative");
         if (OutputHighWaterMark < 1024) throw new ArgumentException("output high-water mark must be at least 1024 bytes");
         if (Backlog < 1) throw new ArgumentException("backlog must be at least 1");

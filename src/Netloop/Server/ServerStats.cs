@@ -20,6 +20,9 @@ public readonly record struct ServerStats
     /// <summary>Connections closed by the idle timeout.</summary>
     public long IdleTimeouts { get; init; }
 
+    /// <summary>Connections closed by <see cref="ServerOptions.SendTimeout"/>: output waited and the client accepted none of it (reactor modes).</summary>
+    public long SendTimeouts { get; init; }
+
     /// <summary>Connections closed because the protocol failed (an exception, or input it could not consume).</summary>
     public long Errors { get; init; }
 
@@ -61,6 +64,7 @@ public readonly record struct ServerStats
         Rejected = Volatile.Read(ref counters.Rejected),
         Resets = Volatile.Read(ref counters.Resets),
         IdleTimeouts = Volatile.Read(ref counters.IdleTimeouts),
+        SendTimeouts = Volatile.Read(ref counters.SendTimeouts),
         Errors = Volatile.Read(ref counters.Errors),
         AcceptPauses = Volatile.Read(ref counters.AcceptPauses),
         BackpressurePauses = Volatile.Read(ref counters.BackpressurePauses),

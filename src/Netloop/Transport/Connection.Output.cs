@@ -100,6 +100,7 @@ internal sealed unsafe partial class Connection
         if (n > 0)
         {
             _lastActivityMs = _loop.NowMs;
+            _lastSendProgressMs = _lastActivityMs;
             _transport.Counters.BytesSent += n;
             if (n < offered) ArmWrite(); // the kernel's send buffer is full
             return true;
@@ -168,6 +169,7 @@ internal sealed unsafe partial class Connection
     {
         if ((_state & State.WriteArmed) != 0) return;
         _state |= State.WriteArmed;
+        StartSendWait();
         UpdateInterest();
     }
 

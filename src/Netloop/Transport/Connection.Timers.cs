@@ -5,12 +5,14 @@ namespace Netloop.Transport;
 /// <summary>
 /// The connection's one wheel entry serves two deadlines: the idle timeout and the protocol's timer. The idle deadline
 /// is lazy: activity only records a time, and the entry, when it fires early, moves itself to the real deadline.
-/// Suspended input counts as activity: the protocol is working, not waiting for the peer.
+/// Suspended input counts as activity: the protocol is working, not waiting for the peer. A third deadline, the send
+/// timeout, runs only while output waits on a full socket (EPOLLOUT armed) and restarts at every byte the peer takes.
 /// </summary>
 internal sealed partial class Connection
 {
     private long _lastActivityMs;
     private long _protocolDueMs = long.MaxValue;
+    private long _lastSendProgressMs;
 
     /// <remarks>Call on the connection's loop thread (inside a protocol call or posted work).</remarks>
     public void SetTimer(TimeSpan? dueIn)
@@ -57,6 +59,13 @@ internal sealed partial class Connection
             if (!IsOpen) return;
             if (HasPendingOutput || (_state & State.Closing) != 0) _loop.ScheduleFlush(this);
         }
+        long sendDueMs = SendDueMs;
+        if (sendDueMs <= nowMs)
+        {
+            // nginx's send_timeout: the client stopped reading. No farewell: it would only queue behind what it refuses.
+            CloseNow(CloseReason.SendTimeout);
+            return;
+        }
         long idleMs = _transport.IdleTimeoutMs;
         // A connection whose protocol suspended input is busy (a handler is running), not idle: the protocol's own
         // timer bounds that wait, so the idle clock restarts from now.
@@ -68,8 +77,26 @@ internal sealed partial class Connection
             CloseNow(CloseReason.IdleTimeout);
             return;
         }
-        long next = Math.Min(idleDueMs, _protocolDueMs);
+        long next = Math.Min(Math.Min(idleDueMs, _protocolDueMs), sendDueMs);
         if (next != long.MaxValue) _loop.Timers.Schedule(this, next);
+    }
+
+    /// <summary>When the send timeout closes the connection; never while no output waits on the peer.</summary>
+    private long SendDueMs
+    {
+        get
+        {
+            long sendMs = _transport.SendTimeoutMs;
+            return sendMs > 0 && (_state & State.WriteArmed) != 0 ? _lastSendProgressMs + sendMs : long.MaxValue;
+        }
+    }
+
+    /// <summary>Output starts waiting on a full socket: the send timeout counts from now (each byte sent restarts it).</summary>
+    private void StartSendWait()
+    {
+        _lastSendProgressMs = _loop.NowMs;
+        long due = SendDueMs;
+        if (due != long.MaxValue && (!IsScheduled || DueMs > due)) _loop.Timers.Schedule(this, due);
     }
 
     private void ScheduleIdleTimer()

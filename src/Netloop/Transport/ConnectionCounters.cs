@@ -8,6 +8,7 @@ internal sealed class ConnectionCounters
     public long Rejected;
     public long Resets;
     public long IdleTimeouts;
+    public long SendTimeouts;
     public long Errors;
     public long AcceptPauses;
     public long BackpressurePauses;
@@ -24,6 +25,7 @@ internal sealed class ConnectionCounters
         Rejected += Volatile.Read(ref other.Rejected);
         Resets += Volatile.Read(ref other.Resets);
         IdleTimeouts += Volatile.Read(ref other.IdleTimeouts);
+        SendTimeouts += Volatile.Read(ref other.SendTimeouts);
         Errors += Volatile.Read(ref other.Errors);
         AcceptPauses += Volatile.Read(ref other.AcceptPauses);
         BackpressurePauses += Volatile.Read(ref other.BackpressurePauses);
@@ -37,6 +39,7 @@ internal sealed class ConnectionCounters
         {
             case CloseReason.Reset: Interlocked.Increment(ref Resets); break;
             case CloseReason.IdleTimeout: Interlocked.Increment(ref IdleTimeouts); break;
+            case CloseReason.SendTimeout: Interlocked.Increment(ref SendTimeouts); break;
             case CloseReason.Error: Interlocked.Increment(ref Errors); break;
         }
     }

@@ -58,4 +58,6 @@ public enum CloseReason
     Rejected,
     /// <summary>A protocol error or an unexpected failure.</summary>
     Error,
+    /// <summary>Output was waiting and the peer accepted none of it for <c>ServerOptions.SendTimeout</c> (a client that stopped reading).</summary>
+    SendTimeout,
 }

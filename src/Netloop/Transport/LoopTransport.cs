@@ -30,6 +30,7 @@ internal sealed class LoopTransport
         : this(loop, protocols, limiter, logger, settings.OutputHighWaterMark, (long)settings.IdleTimeout.TotalMilliseconds, settings.NoDelay)
     {
         _serveLimit = serveLimit;
+        SendTimeoutMs = (long)settings.SendTimeout.TotalMilliseconds;
         Addresses = addresses;
         if (addresses is not null) _perIpLog = new RateLimitedLog(logger, LogLevel.Warning, "per-IP limit: closing new connections");
     }
@@ -70,6 +71,9 @@ internal sealed class LoopTransport
     public int HighWaterMark { get; }
 
     public long IdleTimeoutMs { get; }
+
+    /// <summary>How long output may wait with the peer accepting none of it; 0 is off (always on client loops).</summary>
+    public long SendTimeoutMs { get; }
 
     public bool NoDelay { get; }
 

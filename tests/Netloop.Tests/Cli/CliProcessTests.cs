@@ -217,6 +217,6 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(?<port>\d+) \(mode epoll, protocol echo, loops 2, pid (?<pid>\d+)\)")]
     private static partial Regex StartupLine();
 
-    [GeneratedRegex(@"accepted (?<accepted>\d+), resets \d+, idle timeouts \d+, buffers outstanding (?<outstanding>\d+)")]
+    [GeneratedRegex(@"accepted (?<accepted>\d+), resets \d+, idle timeouts \d+, send timeouts \d+, buffers outstanding (?<outstanding>\d+)")]
     private static partial Regex StoppedLine();
 }

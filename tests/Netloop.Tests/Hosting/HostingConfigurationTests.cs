@@ -58,6 +58,16 @@ public sealed class HostingConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_abuse_defences_have_switches_that_set_the_options()
+    {
+        var builder = Builder(["--send-timeout", "00:00:07", "--request-headers-timeout", "00:00:03", "--min-request-body-data-rate", "100"]);
+        Assert.Equal(TimeSpan.FromSeconds(7), builder.Options.SendTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), builder.Limits.RequestHeadersTimeout);
+        Assert.Equal(100, builder.Limits.MinRequestBodyDataRate);
+        Assert.Equal(TimeSpan.FromSeconds(60), Builder([]).Options.SendTimeout);
+    }
+
+    [Fact]
     public void NETLOOP_environment_variables_map_to_the_Netloop_section()
     {
         var environment = new Hashtable

@@ -98,6 +98,43 @@ public class TransportFeatureTests
         Assert.Empty(server.Logs.Errors);
     }
 
+    /// <summary>
+    /// nginx's send_timeout: a client that sends and never reads fills the echo's output until the socket is full; the
+    /// connection is then closed by the send timeout (the idle timeout, much longer, plays no part) and counted.
+    /// </summary>
+    [Theory]
+    [InlineData(ServerMode.Epoll)]
+    [InlineData(ServerMode.Poll)]
+    public async Task A_client_that_never_reads_is_closed_by_the_send_timeout(ServerMode mode)
+    {
+        await using var server = TestServer.Start(mode, o =>
+        {
+            o.SendTimeout = TimeSpan.FromMilliseconds(300);
+            o.IdleTimeout = TimeSpan.FromMinutes(5);
+        });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(server.EndPoint).WaitAsync(Clients.Patience);
+        var chunk = new byte[64 * 1024];
+        // Sends until the server stops reading (its output is over the high-water mark) or closes the connection.
+        var sending = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) await socket.SendAsync(chunk);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Closed by the server (what the test waits for), or by the test after it.
+            }
+        });
+
+        Assert.True(await Clients.EventuallyAsync(() => server.Server.GetStats().SendTimeouts == 1, Clients.Patience), "no send timeout");
+        Assert.Equal(0, server.Server.GetStats().IdleTimeouts);
+        socket.Close();
+        await sending.WaitAsync(Clients.Patience);
+        Assert.Empty(server.Logs.Errors);
+    }
+
     /// <summary>A protocol that suspended input is waiting for its own work (an async handler), which its timer bounds; the idle timeout is for peers that stop talking.</summary>
     [Theory]
     [MemberData(nameof(AllModes))]

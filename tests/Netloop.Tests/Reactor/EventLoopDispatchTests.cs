@@ -115,6 +115,26 @@ public sealed class EventLoopDispatchTests : IDisposable
     }
 
     [Fact]
+    public void A_flush_queued_during_the_flush_phase_runs_next_iteration_without_blocking()
+    {
+        // Regression: a drained connection whose listener wrote more (HTTP/2 refilling a window) queued a flush in the
+        // flush phase; the next Wait blocked until some other event, so a 16 MiB HTTP/2 response stalled at 512 KiB.
+        var handle = new TestHandle();
+        _loop.Register(handle, 10, Interest.Read);
+        handle.OnFlushAction = () =>
+        {
+            if (handle.Flushes == 1) _loop.ScheduleFlush(handle);
+        };
+        _loop.Post(_ => _loop.ScheduleFlush(handle), null);
+
+        _loop.RunOnce();
+        _loop.RunOnce();
+
+        Assert.Equal(2, handle.Flushes);
+        Assert.Equal(0, _poller.WaitTimeouts[1]);
+    }
+
+    [Fact]
     public void A_flush_is_run_once_at_the_end_of_the_iteration_and_skipped_for_a_closed_handle()
     {
         var open = new TestHandle("open");

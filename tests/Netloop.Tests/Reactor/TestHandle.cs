@@ -19,7 +19,13 @@ internal sealed class TestHandle(string name = "handle") : LoopHandle
         OnReadyAction?.Invoke();
     }
 
-    internal override void OnFlush() => Flushes++;
+    public Action? OnFlushAction { get; set; }
+
+    internal override void OnFlush()
+    {
+        Flushes++;
+        OnFlushAction?.Invoke();
+    }
 
     protected internal override void OnTimer(long nowMs)
     {
