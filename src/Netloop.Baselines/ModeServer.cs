@@ -23,6 +23,9 @@ public static class ModeServer
                 options.Poller = Poller.Poll;
                 return null;
             default:
+                // The per-IP table lives in the reactor's transport; a baseline would silently serve without it.
+                if (options.PerIpLimits is { IsEnabled: true })
+                    throw new ArgumentException($"per-IP limits (--max-connections-per-ip, --rate-limit) run on the reactor: --mode epoll or poll, not {mode.Name()}");
                 return new ModeEngineFactory(mode, baselines);
         }
     }

@@ -95,6 +95,41 @@ internal sealed class ServeCommand : Command
         CustomParser = IntegerParser.InRange(1, int.MaxValue),
     };
 
+    private readonly Option<int?> _maxConnectionsPerIp = new("--max-connections-per-ip")
+    {
+        Description = "Most connections one client address (an IPv6 client: its --ipv6-prefix) may hold open; beyond it new ones are closed at once (epoll and poll modes). Default: 0, no limit.",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(0, int.MaxValue),
+    };
+
+    private readonly Option<double?> _rateLimit = new("--rate-limit")
+    {
+        Description = "Requests one client address may make (with --protocol http; epoll and poll modes): N/s or N/m, a token bucket; beyond it a request gets 429 Too Many Requests with Retry-After, and 16 in a row end the connection (HTTP/2: GOAWAY). Default: 0, no limit.",
+        HelpName = "rate",
+        CustomParser = RequestRateParser.Parse,
+    };
+
+    private readonly Option<int?> _burst = new("--burst")
+    {
+        Description = "With --rate-limit: requests a client address may make at once after a quiet spell (the bucket's size). Default: one second's worth of the rate.",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(1, int.MaxValue),
+    };
+
+    private readonly Option<int?> _ipv6Prefix = new("--ipv6-prefix")
+    {
+        Description = $"Per-IP limits count IPv6 clients by this many leading bits, 0-128, so one host cannot escape them by hopping addresses. Default: {s_defaults.PerIpLimits.Ipv6PrefixLength}.",
+        HelpName = "bits",
+        CustomParser = IntegerParser.InRange(0, 128),
+    };
+
+    private readonly Option<int?> _maxTrackedAddresses = new("--max-tracked-addresses")
+    {
+        Description = $"Most client addresses the per-IP limits remember at once (bounded memory, about 100 bytes each); when full and none has expired, connections from new addresses are closed. Default: {s_defaults.PerIpLimits.MaxTrackedAddresses}.",
+        HelpName = "n",
+        CustomParser = IntegerParser.InRange(1, int.MaxValue),
+    };
+
     private readonly Option<TimeSpan?> _idleTimeout = new("--idle-timeout")
     {
         Description = $"Close a connection that moves no byte for this long (500ms, 60s, 2m, 1h or seconds); 0 disables it. Default: {DurationParser.Format(s_defaults.IdleTimeout)}.",
@@ -204,6 +239,11 @@ internal sealed class ServeCommand : Command
         Add(_loops);
         Add(_reusePort);
         Add(_maxConnections);
+        Add(_maxConnectionsPerIp);
+        Add(_rateLimit);
+        Add(_burst);
+        Add(_ipv6Prefix);
+        Add(_maxTrackedAddresses);
         Add(_idleTimeout);
         Add(_shutdownTimeout);
         Add(_sendTimeout);
@@ -234,7 +274,21 @@ internal sealed class ServeCommand : Command
         ShutdownTimeout = parseResult.GetValue(_shutdownTimeout) ?? s_defaults.ShutdownTimeout,
         SendTimeout = parseResult.GetValue(_sendTimeout) ?? s_defaults.SendTimeout,
         ShutdownDrainGrace = parseResult.GetValue(_drainGrace) ?? s_defaults.ShutdownDrainGrace,
+        PerIpLimits = new PerIpLimitOptions
+        {
+            MaxConnectionsPerIp = parseResult.GetValue(_maxConnectionsPerIp) ?? 0,
+            RequestsPerSecond = parseResult.GetValue(_rateLimit) ?? 0,
+            Burst = parseResult.GetValue(_burst) ?? 0,
+            Ipv6PrefixLength = parseResult.GetValue(_ipv6Prefix) ?? s_defaults.PerIpLimits.Ipv6PrefixLength,
+            MaxTrackedAddresses = parseResult.GetValue(_maxTrackedAddresses) ?? s_defaults.PerIpLimits.MaxTrackedAddresses,
+        },
     };
+
+    /// <summary>The per-IP counters for the stop line, when a per-IP limit was set.</summary>
+    private static string PerIpSummary(ServerOptions options, ServerStats stats) =>
+        options.PerIpLimits.IsEnabled
+            ? $", rejected per IP {stats.RejectedPerIp}, per-IP table full {stats.PerIpTableFull}, rate limited {stats.RateLimited}"
+            : "";
 
     private BaselineOptions ReadBaselineOptions(ParseResult parseResult) => new()
     {
@@ -296,6 +350,8 @@ internal sealed class ServeCommand : Command
             options.Tls = _tls.Read(parseResult);
             if (options.Tls is not null && mode is not (ServerMode.Epoll or ServerMode.Poll))
                 throw new ArgumentException($"TLS (--tls-cert) runs on the reactor: --mode epoll or poll, not {mode.Name()}");
+            if (options.PerIpLimits.RequestsPerSecond > 0 && choice.Name != "http")
+                throw new ArgumentException("--rate-limit applies to --protocol http only");
             if (fault is not null) protocol = fault.Apply(protocol);
             server = ModeServer.Create(mode, options, protocol, loggerFactory, ReadBaselineOptions(parseResult), serveLimit);
         }
@@ -374,8 +430,8 @@ internal sealed class ServeCommand : Command
 
         var stats = server.GetStats();
         logger.LogInformation(
-            "netloop stopped: accepted {Accepted}, resets {Resets}, idle timeouts {IdleTimeouts}, send timeouts {SendTimeouts}, buffers outstanding {BuffersOutstanding}",
-            stats.Accepted, stats.Resets, stats.IdleTimeouts, stats.SendTimeouts, stats.BuffersOutstanding);
+            "netloop stopped: accepted {Accepted}, resets {Resets}, idle timeouts {IdleTimeouts}, send timeouts {SendTimeouts}, buffers outstanding {BuffersOutstanding}{PerIp}",
+            stats.Accepted, stats.Resets, stats.IdleTimeouts, stats.SendTimeouts, stats.BuffersOutstanding, PerIpSummary(options, stats));
         (protocol as HttpProtocolFactory)?.LogHttp2Summary(logger);
         var audit = server.Audit();
         if (audit.IsClean)

@@ -45,6 +45,11 @@ internal static class NetloopSettings
         ["--tls-handshake-timeout"] = "Netloop:Tls:HandshakeTimeout",
         ["--tls-client-ca"] = "Netloop:Tls:ClientCertificateAuthority",
         ["--tls-client-cert"] = "Netloop:Tls:ClientCertificateMode",
+        ["--max-connections-per-ip"] = "Netloop:PerIpLimits:MaxConnectionsPerIp",
+        ["--rate-limit"] = "Netloop:PerIpLimits:RequestsPerSecond",
+        ["--burst"] = "Netloop:PerIpLimits:Burst",
+        ["--ipv6-prefix"] = "Netloop:PerIpLimits:Ipv6PrefixLength",
+        ["--max-tracked-addresses"] = "Netloop:PerIpLimits:MaxTrackedAddresses",
     };
 
     /// <summary>Applies every key present in <paramref name="section"/>; returns the first bad value's message, or null.</summary>
@@ -78,6 +83,7 @@ internal static class NetloopSettings
         reader.Duration("Limits:MinRequestBodyDataRateGracePeriod", allowZero: true, v => limits.MinRequestBodyDataRateGracePeriod = v);
         reader.Protocols("Limits:Protocols", v => limits.Protocols = v);
         BindHttp2(reader, limits.Http2);
+        BindPerIp(reader, server.PerIpLimits);
         if (reader.Error is null) BindTls(section, options.Server, reader);
         return reader.Error;
     }
@@ -125,6 +131,17 @@ internal static class NetloopSettings
             });
         }
         server.Tls = tls;
+    }
+
+    /// <summary><c>Netloop:PerIpLimits</c>: connections and request rate per client address (see <see cref="PerIpLimitOptions"/>).</summary>
+    private static void BindPerIp(Reader reader, PerIpLimitOptions perIp)
+    {
+        reader.Int("PerIpLimits:MaxConnectionsPerIp", 0, int.MaxValue, v => perIp.MaxConnectionsPerIp = v);
+        reader.RequestRate("PerIpLimits:RequestsPerSecond", v => perIp.RequestsPerSecond = v);
+        reader.Int("PerIpLimits:Burst", 0, int.MaxValue, v => perIp.Burst = v);
+        reader.Int("PerIpLimits:Ipv6PrefixLength", 0, 128, v => perIp.Ipv6PrefixLength = v);
+        reader.Int("PerIpLimits:MaxTrackedAddresses", 1, int.MaxValue, v => perIp.MaxTrackedAddresses = v);
+        reader.Duration("PerIpLimits:EntryExpiry", allowZero: true, v => perIp.EntryExpiry = v);
     }
 
     private static void BindHttp2(Reader reader, Http2Limits http2)
@@ -203,6 +220,13 @@ internal static class NetloopSettings
             if (Value(key) is not { } text) return;
             if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) && double.IsFinite(rate) && rate >= 0) apply(rate);
             else Fail(key, "bytes per second of at least 0 (0 disables the check)", text);
+        }
+
+        public void RequestRate(string key, Action<double> apply)
+        {
+            if (Value(key) is not { } text) return;
+            if (RequestRateText.TryParse(text, out double rate)) apply(rate);
+            else Fail(key, RequestRateText.Expected, text);
         }
 
         public void Bool(string key, Action<bool> apply)

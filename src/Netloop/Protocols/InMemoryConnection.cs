@@ -13,7 +13,7 @@ namespace Netloop.Protocols;
 /// test drives, move that clock on, and <see cref="RunDueTimer"/> fires the protocol's timer when its time has come,
 /// so timeouts are tested without waiting.
 /// </summary>
-internal sealed class InMemoryConnection : IConnection, IDrainingConnection
+internal sealed class InMemoryConnection : IConnection, IDrainingConnection, Transport.PerIp.IRequestAdmission
 {
     private readonly ArrayBufferWriter<byte> _output = new();
     private IConnectionProtocol _protocol;
@@ -29,6 +29,20 @@ internal sealed class InMemoryConnection : IConnection, IDrainingConnection
         _protocol = protocol;
         _protocol.OnConnected(this);
     }
+
+    private int _refusedInRow;
+
+    /// <summary>The per-IP table the connection's requests spend from (with <see cref="AddressEntry"/>); null: no rate limit.</summary>
+    public Transport.PerIp.ClientAddressTable? AddressTable { get; set; }
+
+    /// <summary>The client address's entry in <see cref="AddressTable"/>, as the transport acquires it at accept.</summary>
+    public Transport.PerIp.AddressEntry? AddressEntry { get; set; }
+
+    /// <inheritdoc/>
+    public Transport.PerIp.RequestAdmission AdmitRequest() =>
+        AddressTable is null || AddressEntry is null
+            ? Transport.PerIp.RequestAdmission.Admitted
+            : AddressTable.AdmitRequest(AddressEntry, Clock.NowMs, ref _refusedInRow);
 
     /// <inheritdoc/>
     public long Id => 1;

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Netloop.Reactor;
 using Netloop.Transport;
+using Netloop.Transport.PerIp;
 using Netloop.Transport.Tls;
 
 namespace Netloop.Server;
@@ -17,6 +18,8 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
     private readonly ILogger _logger = loggers.CreateLogger("Netloop.Reactor");
     private readonly List<(EventLoop Loop, LoopTransport Transport)> _loops = new();
     private readonly ConnectionLimiter _limiter = new(options.MaxConnections);
+    // One table for every loop: a client's connections land on any loop (SO_REUSEPORT hashes them), its limit is one.
+    private readonly ClientAddressTable? _addresses = options.PerIpLimits.CreateTable();
 
     public ServeLimit Limit { get; } = limit;
     private IPEndPoint? _localEndPoint;
@@ -48,7 +51,7 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             {
                 IPoller poller = options.Poller == Poller.Poll ? new PollPoller() : new EpollPoller();
                 var loop = new EventLoop(i, poller, _logger);
-                var transport = new LoopTransport(loop, protocols, _limiter, _logger, settings, Limit);
+                var transport = new LoopTransport(loop, protocols, _limiter, _logger, settings, Limit, _addresses);
                 _loops.Add((loop, transport));
                 transport.Listen(plainFds[i], tlsOnly ? _tls!.Endpoint : null);
                 plainFds[i] = -1; // owned by the transport now
@@ -159,7 +162,13 @@ internal sealed class ReactorEngine(ServerOptions options, IConnectionProtocolFa
             peak += loop.Pool.PeakOutstandingBytes;
             allocated += loop.AllocatedBytes;
         }
-        return ServerStats.From(sum, active, outstanding, peak) with { LoopAllocatedBytes = allocated };
+        return ServerStats.From(sum, active, outstanding, peak) with
+        {
+            LoopAllocatedBytes = allocated,
+            RejectedPerIp = _addresses?.RejectedConnections ?? 0,
+            PerIpTableFull = _addresses?.TableFullRejections ?? 0,
+            RateLimited = _addresses?.RateLimitedRequests ?? 0,
+        };
     }
 }
 

@@ -71,6 +71,9 @@ public sealed class ServerOptions
     /// <summary>TLS (HTTPS): null (the default) serves plaintext only; see <see cref="TlsOptions"/>.</summary>
     public TlsOptions? Tls { get; set; }
 
+    /// <summary>Limits per client address: connections, request rate, IPv6 grouping. All off by default; see <see cref="PerIpLimitOptions"/>.</summary>
+    public PerIpLimitOptions PerIpLimits { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -85,6 +88,8 @@ public sealed class ServerOptions
         if (OutputHighWaterMark < 1024) throw new ArgumentException("output high-water mark must be at least 1024 bytes");
         if (Backlog < 1) throw new ArgumentException("backlog must be at least 1");
         Tls?.Validate();
+        if (PerIpLimits is null) throw new ArgumentException("per-IP limits must not be null (leave them at their defaults for none)");
+        PerIpLimits.Validate();
         if (Tls?.Port is int tlsPort && tlsPort != 0 && tlsPort == Port) throw new ArgumentException($"tls-port must differ from port ({Port}); leave tls-port out to serve TLS only on port");
     }
 }

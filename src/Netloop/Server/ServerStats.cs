@@ -47,6 +47,15 @@ public readonly record struct ServerStats
     /// <summary>Managed bytes allocated by the event-loop threads so far (reactor modes; 0 elsewhere): divide a delta by requests for B/request.</summary>
     public long LoopAllocatedBytes { get; init; }
 
+    /// <summary>Connections closed at accept because their client address already had <see cref="PerIpLimitOptions.MaxConnectionsPerIp"/> open.</summary>
+    public long RejectedPerIp { get; init; }
+
+    /// <summary>Connections closed at accept because the per-IP table was full of live addresses (<see cref="PerIpLimitOptions.MaxTrackedAddresses"/>).</summary>
+    public long PerIpTableFull { get; init; }
+
+    /// <summary>Requests answered 429 Too Many Requests by the per-IP rate limit (<see cref="PerIpLimitOptions.RequestsPerSecond"/>).</summary>
+    public long RateLimited { get; init; }
+
     /// <summary>A snapshot of <paramref name="counters"/>, with the figures the counters do not hold.</summary>
     internal static ServerStats From(ConnectionCounters counters, long active, long buffersOutstanding, long peakBufferBytes) => new()
     {

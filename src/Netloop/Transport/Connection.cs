@@ -15,7 +15,7 @@ namespace Netloop.Transport;
 /// same loop. Split by concern: this file is the lifecycle, <c>Connection.Input.cs</c> reading, <c>Connection.Output.cs</c>
 /// sending, <c>Connection.Timers.cs</c> the idle and protocol timers, <c>Connection.Drain.cs</c> the graceful stop.
 /// </summary>
-internal sealed unsafe partial class Connection : LoopHandle, IConnection, IDrainingConnection
+internal sealed unsafe partial class Connection : LoopHandle, IConnection, IDrainingConnection, PerIp.IRequestAdmission
 {
     private static long s_nextId;
 
@@ -80,7 +80,7 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection, IDrai
     /// Takes ownership of the accepted <paramref name="fd"/> and starts serving it with <paramref name="protocol"/>, or,
     /// on a TLS listener (<paramref name="tls"/>), starts the handshake; the protocol then comes from the endpoint.
     /// </summary>
-    public bool Start(int fd, IConnectionProtocol protocol, TlsEndpoint? tls = null)
+    public bool Start(int fd, IConnectionProtocol protocol, TlsEndpoint? tls = null, PerIp.AddressEntry? address = null)
     {
         _fd = fd;
         _state = State.Open | State.ReadPending;
@@ -99,6 +99,8 @@ internal sealed unsafe partial class Connection : LoopHandle, IConnection, IDrai
             return false;
         }
         ScheduleIdleTimer();
+        _address = address;
+        _refusedInRow = 0;
         _protocol = protocol;
         if (tls is not null) StartTls(tls, fd);
         else StartProtocol();

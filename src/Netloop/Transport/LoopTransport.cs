@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Netloop.Reactor;
+using Netloop.Transport.PerIp;
 using Netloop.Transport.Tls;
 
 namespace Netloop.Transport;
@@ -17,6 +18,7 @@ internal sealed class LoopTransport
     private readonly ILogger _logger;
     private readonly RateLimitedLog _overLimitLog;
     private readonly RateLimitedLog _acceptErrorLog;
+    private readonly RateLimitedLog? _perIpLog;
     private readonly ShutdownDeadline _deadline;
     private readonly ServeLimit? _serveLimit;
     private readonly List<Listener> _listeners = [];
@@ -24,11 +26,13 @@ internal sealed class LoopTransport
     private bool _draining;
 
     /// <summary>A server loop's transport: accepted connections get <paramref name="protocols"/>' protocols.</summary>
-    public LoopTransport(EventLoop loop, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger, ConnectionSettings settings, ServeLimit? serveLimit = null)
+    public LoopTransport(EventLoop loop, IConnectionProtocolFactory protocols, ConnectionLimiter limiter, ILogger logger, ConnectionSettings settings, ServeLimit? serveLimit = null, ClientAddressTable? addresses = null)
         : this(loop, protocols, limiter, logger, settings.OutputHighWaterMark, (long)settings.IdleTimeout.TotalMilliseconds, settings.NoDelay)
     {
         _serveLimit = serveLimit;
         SendTimeoutMs = (long)settings.SendTimeout.TotalMilliseconds;
+        Addresses = addresses;
+        if (addresses is not null) _perIpLog = new RateLimitedLog(logger, LogLevel.Warning, "per-IP limit: closing new connections");
     }
 
     /// <summary>A client loop's transport: no idle timeout, no connection limit.</summary>
@@ -58,6 +62,9 @@ internal sealed class LoopTransport
     public IConnectionProtocolFactory? Protocols { get; }
 
     public ConnectionLimiter Limiter { get; }
+
+    /// <summary>The per-IP limits' table, shared by the server's loops; null when no per-IP limit is set.</summary>
+    public ClientAddressTable? Addresses { get; }
 
     public ConnectionCounters Counters { get; } = new();
 
@@ -104,16 +111,39 @@ internal sealed class LoopTransport
             Native.Sys.Close(fd);
             return;
         }
+        AddressEntry? address = null;
+        if (Addresses is not null && !TryAcquireAddress(fd, out address))
+        {
+            Limiter.Release();
+            Native.Sys.Close(fd);
+            return;
+        }
         if (NoDelay) Native.Sys.SetOption(fd, Native.Constants.IPPROTO_TCP, Native.Constants.TCP_NODELAY, 1);
         var connection = _spare.Count > 0 ? _spare.Pop() : new Connection(this);
         Counters.Accepted++;
         Volatile.Write(ref _active, _active + 1);
-        if (!connection.Start(fd, Protocols!.Create(), tls))
+        if (!connection.Start(fd, Protocols!.Create(), tls, address))
         {
             Volatile.Write(ref _active, _active - 1);
             Limiter.Release();
+            if (address is not null) Addresses!.ReleaseConnection(address, Loop.NowMs);
             _spare.Push(connection);
         }
+    }
+
+    /// <summary>
+    /// Counts the new connection against its client address (the per-IP table); false when the address is at its
+    /// limit or the table is full, and the connection is to be closed unserved.
+    /// </summary>
+    private bool TryAcquireAddress(int fd, out AddressEntry? entry)
+    {
+        entry = null;
+        // accept4 was not asked for the address (most servers never need it): one getpeername here, only with per-IP limits.
+        if (Native.Sys.GetPeerName(fd, out var peer) != 0) return false;
+        entry = Addresses!.TryAcquireConnection(AddressKey.From(peer, Addresses.Ipv6PrefixLength), Loop.NowMs);
+        if (entry is not null) return true;
+        _perIpLog!.Hit(Loop.NowMs);
+        return false;
     }
 
     /// <summary>Opens an outbound connection (client loops); ignored once the loop is shutting down.</summary>
@@ -167,6 +197,7 @@ internal sealed class LoopTransport
 
     public void OnConnectionClosed(Connection connection, CloseReason reason)
     {
+        if (connection.TakeAddress() is { } address) Addresses!.ReleaseConnection(address, Loop.NowMs);
         Counters.Closed++;
         Counters.Count(reason);
         Volatile.Write(ref _active, _active - 1);

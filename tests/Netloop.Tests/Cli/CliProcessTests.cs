@@ -61,6 +61,12 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
     [InlineData("--shutdown-timeout", "-1s")]
     [InlineData("--address", "not-an-ip")]
     [InlineData("--protocol", "nosuch")]
+    [InlineData("--max-connections-per-ip", "-1")]
+    [InlineData("--rate-limit", "100/day")]
+    [InlineData("--rate-limit", "-5/s")]
+    [InlineData("--burst", "0")]
+    [InlineData("--ipv6-prefix", "129")]
+    [InlineData("--max-tracked-addresses", "0")]
     public async Task Bad_values_are_usage_errors_in_one_line_without_a_stack_trace(string option, string value)
     {
         var result = await CliProcess.RunToExitAsync(output, "serve", option, value);
@@ -69,6 +75,19 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
         string line = Assert.Single(Lines(result.StdErr));
         Assert.StartsWith("netloop: error: ", line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StdErr + result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--mode", "threads", "--max-connections-per-ip", "2")]
+    [InlineData("--protocol", "http", "--burst", "5")]
+    [InlineData("--protocol", "echo", "--rate-limit", "10/s")]
+    public async Task Per_IP_options_the_run_cannot_honour_are_one_line_usage_errors(string option1, string value1, string option2, string value2)
+    {
+        var result = await CliProcess.RunToExitAsync(output, "serve", "--port", "0", option1, value1, option2, value2);
+
+        Assert.Equal(2, result.ExitCode);
+        string line = Assert.Single(Lines(result.StdErr));
+        Assert.StartsWith("netloop: error: ", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,6 +129,10 @@ public sealed partial class CliProcessTests(ITestOutputHelper output)
             ["--idle-timeout"] = "Default: 60s",
             ["--shutdown-timeout"] = "Default: 10s",
             ["--drain-grace"] = "Default: 1s",
+            ["--max-connections-per-ip"] = "Default: 0, no limit",
+            ["--rate-limit"] = "Default: 0, no limit",
+            ["--ipv6-prefix"] = "Default: 64",
+            ["--max-tracked-addresses"] = "Default: 65536",
         };
         foreach (var (option, defaultText) in expected)
         {

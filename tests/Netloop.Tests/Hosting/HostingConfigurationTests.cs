@@ -43,6 +43,21 @@ public sealed class HostingConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Per_IP_limits_bind_from_switches_and_keys()
+    {
+        var builder = Builder(["--max-connections-per-ip", "8", "--rate-limit", "600/m", "--burst", "20", "--ipv6-prefix", "56",
+            "--max-tracked-addresses", "1000", "--Netloop:PerIpLimits:EntryExpiry=00:00:30"]);
+        var perIp = builder.Options.PerIpLimits;
+        Assert.Equal(8, perIp.MaxConnectionsPerIp);
+        Assert.Equal(10, perIp.RequestsPerSecond);
+        Assert.Equal(20, perIp.Burst);
+        Assert.Equal(56, perIp.Ipv6PrefixLength);
+        Assert.Equal(1000, perIp.MaxTrackedAddresses);
+        Assert.Equal(TimeSpan.FromSeconds(30), perIp.EntryExpiry);
+        Assert.False(Builder([]).Options.PerIpLimits.IsEnabled);
+    }
+
+    [Fact]
     public void The_abuse_defences_have_switches_that_set_the_options()
     {
         var builder = Builder(["--send-timeout", "00:00:07", "--request-headers-timeout", "00:00:03", "--min-request-body-data-rate", "100"]);
@@ -121,6 +136,9 @@ public sealed class HostingConfigurationTests : IDisposable
     [InlineData("--handler-threads", "-2", "configuration 'Netloop:HandlerThreads' must be 0-1024, got -2")]
     [InlineData("--drain-grace", "-00:00:01", "configuration 'Netloop:ShutdownDrainGrace' must be a duration hh:mm:ss of at least 00:00:00, got -00:00:01")]
     [InlineData("--Netloop:Limits:RequestHeadersTimeout", "00:00:00", "configuration 'Netloop:Limits:RequestHeadersTimeout' must be a duration hh:mm:ss greater than 00:00:00, got 00:00:00")]
+    [InlineData("--rate-limit", "fast", "configuration 'Netloop:PerIpLimits:RequestsPerSecond' must be requests per second or minute such as 100/s or 600/m (0: no limit), got fast")]
+    [InlineData("--ipv6-prefix", "129", "configuration 'Netloop:PerIpLimits:Ipv6PrefixLength' must be 0-128, got 129")]
+    [InlineData("--max-tracked-addresses", "0", "configuration 'Netloop:PerIpLimits:MaxTrackedAddresses' must be a whole number of at least 1, got 0")]
     [InlineData("--Netloop:Limits:MaxRequestBodySize", "-5", "configuration 'Netloop:Limits:MaxRequestBodySize' must be a whole number of bytes of at least 0, or 'unlimited', got -5")]
     public void A_bad_value_fails_Start_with_one_line_naming_the_key_and_the_range(string option, string value, string expected)
     {

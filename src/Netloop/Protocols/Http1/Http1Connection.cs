@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Netloop.Http;
 using Netloop.Transport;
+using Netloop.Transport.PerIp;
 
 namespace Netloop.Protocols.Http1;
 
@@ -207,7 +208,7 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
                 }
                 consumed += FeedBody(data[consumed..]);
                 if (IsClosing) return data.Length;
-                InvokeApplication();
+                AdmitAndInvokeApplication();
                 if (IsClosing) return data.Length;
             }
 
@@ -344,6 +345,23 @@ internal sealed partial class Http1Connection : IConnectionProtocol, IHttpExchan
         RequestMethod.Connect => "CONNECT",
         _ => Encoding.ASCII.GetString(token),
     };
+
+    /// <summary>
+    /// Runs the application, unless the client address has spent its request budget (per-IP rate limit): then the
+    /// answer is 429 and the connection stays open (the body, if any, is drained as after any early answer), except
+    /// after <see cref="ClientAddressTable.RefusalsBeforeEnd"/> refusals in a row, when the 429 says Connection: close.
+    /// </summary>
+    private void AdmitAndInvokeApplication()
+    {
+        var admission = TooManyRequests.Admit(_connection);
+        if (admission.IsAdmitted)
+        {
+            InvokeApplication();
+            return;
+        }
+        TooManyRequests.Write(_context!.Response, admission);
+        if (admission.EndConnection) _keepAlive = false;
+    }
 
     private void InvokeApplication()
     {

@@ -19,6 +19,7 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory, IAlpnProto
         Limits = limits ?? new HttpLimits();
         Json = json ?? new JsonSerializerOptions { TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine() };
         Logger = logger ?? NullLogger.Instance;
+        FloodLog = new RateLimitedLog(Logger, LogLevel.Warning, "HTTP/2 defence");
         Fresh = new Http1IdleProtocol(this, afterFirstRequest: false);
         BetweenRequests = new Http1IdleProtocol(this, afterFirstRequest: true);
     }
@@ -36,6 +37,12 @@ public sealed class HttpProtocolFactory : IConnectionProtocolFactory, IAlpnProto
     public JsonSerializerOptions Json { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>
+    /// The warning of an HTTP/2 defence (a flood, the per-IP rate limit) that ends a connection: at most one line a
+    /// second over all connections, with a count of the rest, so an attack of many connections cannot flood the log.
+    /// </summary>
+    internal RateLimitedLog FloodLog { get; }
 
     /// <summary>The stand-in of a connection that has sent nothing yet.</summary>
     internal Http1IdleProtocol Fresh { get; }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Netloop.Transport.PerIp;
 
 namespace Netloop.Protocols.Http2;
 
@@ -91,10 +92,29 @@ internal sealed partial class Http2Connection
         return false;
     }
 
-    /// <summary>A defence fired: one warning line, GOAWAY(ENHANCE_YOUR_CALM), close this connection only.</summary>
+    /// <summary>
+    /// The client address's request budget is spent (per-IP rate limit): the stream is answered 429 without running
+    /// the application; after <see cref="ClientAddressTable.RefusalsBeforeEnd"/> refusals in a row the connection
+    /// gets GOAWAY(ENHANCE_YOUR_CALM) as after a flood. False when the stream may start.
+    /// </summary>
+    private bool RefusedByRateLimit(Http2Stream stream)
+    {
+        var admission = TooManyRequests.Admit(_connection);
+        if (admission.IsAdmitted) return false;
+        Interlocked.Increment(ref Counters.RateLimitedStreams);
+        stream.RefuseTooManyRequests(admission);
+        if (admission.EndConnection)
+        {
+            Interlocked.Increment(ref Counters.RateLimitGoAways);
+            Flood("request rate", $"{ClientAddressTable.RefusalsBeforeEnd} requests in a row over the per-IP rate limit");
+        }
+        return true;
+    }
+
+    /// <summary>A defence fired: one warning line (rate-limited over all connections), GOAWAY(ENHANCE_YOUR_CALM), close this connection only.</summary>
     private void Flood(string defence, string detail)
     {
-        Logger.LogWarning("connection {Id}: HTTP/2 {Defence}: {Detail}; closing it", _connection.Id, defence, detail);
+        _factory.FloodLog.Hit(NowMs, $"connection {_connection.Id}: {defence}: {detail}; closing it");
         ConnectionError(Http2ErrorCode.EnhanceYourCalm, defence, logged: true);
     }
 

@@ -229,6 +229,7 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
             return;
         }
         // RFC 9110 §10.1.1 (RFC 9113 §8.1: an interim HEADERS): the client waits for 100 before sending the body.
+        if (RefusedByRateLimit(stream)) return;
         stream.ExpectsContinue = !endStream && (_seen & FieldsSeen.ExpectContinue) != 0;
         stream.Start(_declaredLength, hasBody: !endStream);
     }

@@ -23,6 +23,8 @@ internal sealed class Http2Counters
     public long PrefaceTimeouts;
     public long ProtocolErrors;
     public long StreamErrors;
+    public long RateLimitedStreams;
+    public long RateLimitGoAways;
 
     /// <summary>
     /// One line for the log at stop, e.g. <c>connections=12 streams=48000 rapid-resets=1 stream-errors=3</c>: the
@@ -48,6 +50,8 @@ internal sealed class Http2Counters
         Append(line, "preface-timeouts", PrefaceTimeouts);
         Append(line, "protocol-errors", ProtocolErrors);
         Append(line, "stream-errors", StreamErrors);
+        Append(line, "rate-limited-streams", RateLimitedStreams);
+        Append(line, "rate-limit-goaways", RateLimitGoAways);
         return line.ToString();
     }
 

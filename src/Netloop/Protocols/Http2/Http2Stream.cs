@@ -115,6 +115,17 @@ internal sealed partial class Http2Stream : IHttpExchange
         InvokeApplication();
     }
 
+    /// <summary>Answers 429 (the per-IP rate limit) without running the application, then closes the stream.</summary>
+    public void RefuseTooManyRequests(Transport.PerIp.RequestAdmission refusal)
+    {
+        var context = _context;
+        context.Request.Reset();
+        context.Response.Reset(this, _owner!.Factory.Json);
+        context.Request.Body.Reset(this, hasBody: false);
+        TooManyRequests.Write(context.Response, refusal);
+        WriteResponse();
+    }
+
     /// <summary>Answers without running the application (431, 413, 400 found in the head), then closes the stream.</summary>
     public void Refuse(int status, string body)
     {

@@ -99,7 +99,7 @@ public sealed class Http2FloodTests(ITestOutputHelper output)
 
     internal static void AssertOneWarning(HttpTestApp app, JsonElement report)
     {
-        // P7-DESIGN.md: every defence logs one Warning "connection {Id}: HTTP/2 {defence}: {detail}; closing it".
+        // P7-DESIGN.md: every defence logs one Warning "HTTP/2 defence: connection {Id}: {defence}: {detail}; closing it" (at most one a second over all connections).
         var warnings = app.Logs.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains("HTTP/2", StringComparison.Ordinal)).ToList();
         Assert.True(warnings.Count == 1, $"expected one HTTP/2 warning, got {warnings.Count}: {string.Join("\n", warnings)}\n{report}");
         Assert.Contains("closing it", warnings[0].Message, StringComparison.Ordinal);
