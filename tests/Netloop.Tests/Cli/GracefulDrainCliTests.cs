@@ -73,9 +73,11 @@ public sealed partial class GracefulDrainCliTests(ITestOutputHelper output)
         long failed = long.Parse(summary.Groups["failed"].Value, CultureInfo.InvariantCulture);
         Assert.True(succeeded > 0, run.StdOutText);
         // h2load counts as failed the request it could not even submit once the GOAWAY came ("Process Request
-        // Failure", never sent); any other failure is a stream sent and not answered.
+        // Failure", never sent); any other failure is a stream sent and not answered. h2load does not always count
+        // each of those lines as a failure (seen: 64 lines, 62 failed), so the bound is one-sided: no more failures
+        // than never-sent requests.
         int neverSent = Regex.Count(run.StdOutText, "Process Request Failure");
-        Assert.Equal(neverSent, failed);
+        Assert.True(failed <= neverSent, $"{failed} failed but only {neverSent} never sent:\n{run.StdOutText}");
         Assert.Equal("0", summary.Groups["timeout"].Value);
     }
 
