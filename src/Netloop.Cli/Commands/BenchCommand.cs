@@ -4,6 +4,7 @@ using Netloop.Bench;
 using Netloop.Bench.Cases;
 using Netloop.Bench.Servers;
 using Netloop.Cli.Parsing;
+using Netloop.Hosting;
 
 namespace Netloop.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Netloop.Bench;
 using Netloop.Bench.Experiment;
 using Netloop.Cli.Parsing;
+using Netloop.Hosting;
 
 namespace Netloop.Cli.Commands;
 

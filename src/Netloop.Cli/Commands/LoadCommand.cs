@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Netloop.Cli.Parsing;
+using Netloop.Hosting;
 using Netloop.Load.Http;
 using Netloop.Load.Results;
 using Netloop.Load.Runner;

@@ -5,6 +5,7 @@ using Netloop.Baselines;
 using Netloop.Cli.Demo;
 using Netloop.Cli.Faults;
 using Netloop.Cli.Parsing;
+using Netloop.Hosting;
 using Netloop.Protocols;
 using Netloop.Protocols.Http1;
 using Netloop.Server;

@@ -11,6 +11,8 @@ namespace Netloop.Hosting;
 /// host's <c>Netloop</c> configuration section, maps the app and binds; <see cref="StopAsync"/> stops gracefully when
 /// the host stops (SIGTERM, Ctrl+C, <see cref="IHostApplicationLifetime.StopApplication"/>). Handlers reach the host's
 /// services through <see cref="Http.HttpContext.RequestServices"/>, and the server logs through the host's logging.
+/// A server that fails by itself (an event loop dies) stops the host (<see cref="IHostApplicationLifetime.StopApplication"/>)
+/// with a critical line and exit code 1, so the host never stays up without its server.
 /// </summary>
 public sealed class NetloopHostedService : IHostedService
 {
@@ -18,6 +20,8 @@ public sealed class NetloopHostedService : IHostedService
     private readonly Action<NetloopApp> _map;
     private readonly Action<NetloopOptions>? _configure;
     private NetloopApp? _app;
+    private ILogger? _logger;
+    private int _failureReported;
 
     internal NetloopHostedService(IServiceProvider services, Action<NetloopApp> map, Action<NetloopOptions>? configure)
     {
@@ -48,13 +52,27 @@ public sealed class NetloopHostedService : IHostedService
         _map(app);
         app.Start();
         _app = app;
-        foreach (var url in app.Server!.ListeningUrls) ServerRun.LogListening(loggers.CreateLogger(NetloopApp.LogCategory), url);
+        _logger = loggers.CreateLogger(NetloopApp.LogCategory);
+        foreach (var url in app.Server!.ListeningUrls) ServerRun.LogListening(_logger, url);
+        _ = app.Failed.ContinueWith(
+            static (failed, state) => ((NetloopHostedService)state!).OnServerFailed(failed.Result),
+            this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return Task.CompletedTask;
+    }
+
+    /// <summary>A loop died: its connections are no longer served, so the host stops rather than live on half-alive.</summary>
+    private void OnServerFailed(Exception cause)
+    {
+        if (Interlocked.Exchange(ref _failureReported, 1) != 0) return;
+        ServerRun.ReportFailure(_logger!, cause.Message);
+        var lifetime = (IHostApplicationLifetime?)_services.GetService(typeof(IHostApplicationLifetime));
+        lifetime?.StopApplication();
     }
 
     /// <summary>
     /// Stops accepting and lets open requests finish for up to <see cref="ServerOptions.ShutdownTimeout"/>; stops waiting
     /// (the server still closes its connections) when the host's own shutdown timeout cancels <paramref name="cancellationToken"/>.
+    /// A loop failure is a critical line and exit code 1 (once), not an exception out of the host's stop.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -65,6 +83,10 @@ public sealed class NetloopHostedService : IHostedService
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (NetloopException e)
+        {
+            if (Interlocked.Exchange(ref _failureReported, 1) == 0) ServerRun.ReportFailure(_logger!, e.Message);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 namespace Netloop.Hosting;
@@ -7,23 +6,16 @@ namespace Netloop.Hosting;
 /// <summary>
 /// What <c>RunAsync</c> does for an app or a bare server: start, say where it listens, serve until cancelled or until
 /// SIGINT/SIGTERM, stop gracefully. A start-up failure the user can fix (bad configuration, address in use) is one line
-/// on standard error and exit code 1, not a stack trace.
+/// on standard error and exit code 1, not a stack trace. A server that fails by itself (an event loop died) is stopped
+/// with a critical line and exit code 1 rather than left half-alive, and a second signal during the stop exits at once
+/// (130/143, see <see cref="ShutdownSignal"/>).
 /// </summary>
 internal static partial class ServerRun
 {
-    public static async Task RunAsync(Action start, Func<Task> stop, Func<IReadOnlyList<string>> urls, ILogger logger, CancellationToken cancellationToken)
+    public static async Task RunAsync(Action start, Func<Task> stop, Func<IReadOnlyList<string>> urls, Func<Task<Exception>> failed, ILogger logger, CancellationToken cancellationToken)
     {
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        string? signalName = null;
-        void OnSignal(PosixSignalContext context)
-        {
-            // Cancel = true keeps the runtime from terminating the process at once: the graceful stop below ends it.
-            context.Cancel = true;
-            signalName ??= context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM";
-            stopping.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        // Registered before the start so a signal right after the listening line still means "stop gracefully".
+        using var shutdown = new ShutdownSignal();
         try
         {
             start();
@@ -36,16 +28,46 @@ internal static partial class ServerRun
             return;
         }
         foreach (var url in urls()) LogListeningOn(logger, url);
+        var signalled = shutdown.WaitAsync(cancellationToken);
+        var failure = failed();
+        if (await Task.WhenAny(signalled, failure).ConfigureAwait(false) == failure)
+        {
+            // Its connections are no longer served: stop the rest and end the run rather than wait for a signal.
+            ReportFailure(logger, (await failure.ConfigureAwait(false)).Message);
+            await StopReportedAsync(stop).ConfigureAwait(false);
+            return;
+        }
+        LogStopping(logger, await signalled.ConfigureAwait(false));
         try
         {
-            await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
+            await stop().ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (NetloopException e)
+        {
+            // A loop failed during the drain: the stop has finished all the same, but the run did not end well.
+            ReportFailure(logger, e.Message);
+            return;
+        }
+        LogStopped(logger);
+    }
+
+    /// <summary>The one critical line for a server that failed by itself, and exit code 1 for the process.</summary>
+    public static void ReportFailure(ILogger logger, string cause)
+    {
+        LogFailed(logger, cause);
+        Environment.ExitCode = 1;
+    }
+
+    /// <summary>Stops a server whose failure has been reported: the stop's own report of it is not news.</summary>
+    public static async Task StopReportedAsync(Func<Task> stop)
+    {
+        try
+        {
+            await stop().ConfigureAwait(false);
+        }
+        catch (NetloopException)
         {
         }
-        LogStopping(logger, signalName ?? "cancellation");
-        await stop().ConfigureAwait(false);
-        LogStopped(logger);
     }
 
     /// <summary>Logs where a started server listens; IPv6 addresses come bracketed (<c>http://[::1]:8080</c>).</summary>
@@ -57,9 +79,12 @@ internal static partial class ServerRun
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "listening on {Url}")]
     private static partial void LogListeningOn(ILogger logger, string url);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "stopping ({Reason}): finishing open requests")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "stopping ({Reason}): finishing open requests; a second signal exits at once")]
     private static partial void LogStopping(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "stopped")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "the server failed ({Cause}): stopping; exit code 1")]
+    private static partial void LogFailed(ILogger logger, string cause);
 }

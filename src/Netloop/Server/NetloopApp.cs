@@ -16,6 +16,8 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     /// <summary>The log category of the server's lifecycle lines (<c>listening on …</c>).</summary>
     internal const string LogCategory = "Netloop.Server";
 
+    private static readonly TaskCompletionSource<Exception> s_neverFailed = new();
+
     private readonly NetloopOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly IDisposable? _ownedServices;
@@ -88,10 +90,20 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     /// <summary>Stops gracefully: no new connections, open requests get <see cref="ServerOptions.ShutdownTimeout"/> to finish.</summary>
     public async Task StopAsync()
     {
-        if (_server is not null) await _server.StopAsync().ConfigureAwait(false);
-        _workers?.Dispose();
-        LogHttp2Summary();
+        try
+        {
+            if (_server is not null) await _server.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failed loop throws out of the stop once the others have drained: the workers end all the same.
+            _workers?.Dispose();
+            LogHttp2Summary();
+        }
     }
+
+    /// <summary>Completes, with the cause, when the started server fails by itself (an event loop died); never before the start.</summary>
+    internal Task<Exception> Failed => _server?.Failed ?? s_neverFailed.Task;
 
     /// <summary>What HTTP/2 served and what its defences did, once, when any HTTP/2 connection was served.</summary>
     private void LogHttp2Summary()
@@ -106,18 +118,26 @@ public sealed partial class NetloopApp : EndpointRouteBuilder, IAsyncDisposable
     /// <paramref name="cancellationToken"/> fires or the process gets SIGINT or SIGTERM, then stops gracefully and
     /// disposes the app's services (flushing the console log). A start-up failure a user can fix (a bad configuration
     /// value, the address in use) is written to standard error as one line (<c>netloop: …</c>), sets
-    /// <see cref="Environment.ExitCode"/> to 1 and returns; <see cref="Start"/> throws instead.
+    /// <see cref="Environment.ExitCode"/> to 1 and returns; <see cref="Start"/> throws instead. An app whose server fails
+    /// by itself (an event loop dies) is stopped, logged at Critical, sets the exit code to 1 and returns too, rather than
+    /// waiting for a signal with nothing served; a second SIGINT/SIGTERM during the stop ends the process at once (130/143).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        await ServerRun.RunAsync(Start, StopAsync, () => _server!.ListeningUrls, _loggers.CreateLogger(LogCategory), cancellationToken).ConfigureAwait(false);
-        await DisposeAsync().ConfigureAwait(false);
+        await ServerRun.RunAsync(Start, StopAsync, () => _server!.ListeningUrls, () => Failed, _loggers.CreateLogger(LogCategory), cancellationToken).ConfigureAwait(false);
+        // Stopped already (a failed stop has been reported): only the builder's services are left.
+        await DisposeServicesAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops the app and disposes the services the builder made for it.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        await DisposeServicesAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask DisposeServicesAsync()
+    {
         if (_ownedServices is IAsyncDisposable asyncServices) await asyncServices.DisposeAsync().ConfigureAwait(false);
         else _ownedServices?.Dispose();
     }

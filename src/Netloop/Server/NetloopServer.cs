@@ -112,11 +112,14 @@ public sealed class NetloopServer : IAsyncDisposable
     /// category <c>Netloop.Server</c>), serves until <paramref name="cancellationToken"/> fires or the process gets SIGINT
     /// or SIGTERM, then stops gracefully. A start-up failure a user can fix (address in use, bad configuration) is
     /// written to standard error as one line (<c>netloop: …</c>), sets <see cref="Environment.ExitCode"/> to 1 and returns.
+    /// A server that fails by itself (an event loop dies) is stopped, logged at Critical, sets the exit code to 1 and
+    /// returns too; a second SIGINT/SIGTERM during the stop ends the process at once (exit code 130/143).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        await Hosting.ServerRun.RunAsync(Start, StopAsync, () => ListeningUrls, _loggers.CreateLogger(NetloopApp.LogCategory), cancellationToken).ConfigureAwait(false);
-        await DisposeAsync().ConfigureAwait(false);
+        await Hosting.ServerRun.RunAsync(Start, StopAsync, () => ListeningUrls, () => Failed, _loggers.CreateLogger(NetloopApp.LogCategory), cancellationToken).ConfigureAwait(false);
+        // Stopped already (a failed stop has been reported): only the builder's services are left.
+        OwnedServices?.Dispose();
     }
 
     /// <summary>Current counters, including pooled buffers outstanding (0 after a clean stop).</summary>

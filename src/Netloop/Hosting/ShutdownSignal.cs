@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Netloop.Cli;
+namespace Netloop.Hosting;
 
 /// <summary>
 /// Turns the first SIGINT or SIGTERM into a request for a graceful stop, instead of the runtime's default of ending the
 /// process at once. A second signal during the stop ends the process at once, with the shell's code for death by that
 /// signal (130 for SIGINT, 143 for SIGTERM), so an operator or orchestrator that does not want to wait is not stuck.
+/// Shared by the CLI's commands and <c>RunAsync</c> (<see cref="ServerRun"/>); the Generic Host handles signals itself.
 /// </summary>
 internal sealed class ShutdownSignal : IDisposable
 {
