@@ -221,6 +221,7 @@ public sealed class PerIpRateLimitTests
         Assert.StartsWith("HTTP/1.1 101 Switching Protocols", head);
         Assert.Equal(200, client.Responses[1].Status);
         Assert.Equal("hello", client.Responses[1].Text);
+        Assert.Null(client.GoAway);
         Assert.Equal(1, _handled);
     }
 }

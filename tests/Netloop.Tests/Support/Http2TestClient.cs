@@ -41,8 +41,9 @@ internal sealed class Http2TestClient
         _nextStreamId = 3;
         _streamWindows[1] = _peerInitialWindow;
         Responses[1] = new Http2TestResponse();
-        Read(serverFrames.ToArray());
+        // The preface goes first: reading the server's frames may answer them (SETTINGS ack, WINDOW_UPDATE).
         Send([.. H2Client.Preface, .. Frame(Http2FrameType.Settings, 0, 0, [])]);
+        Read(serverFrames.ToArray());
         Pump();
     }
 
