@@ -155,6 +155,37 @@ public sealed class PerIpLimitTests
         Assert.Equal(3, server.Server.GetStats().RateLimited);
     }
 
+    /// <summary>
+    /// A server on [::1] (this test needs the IPv6 loopback; it fails rather than skips without it): IPv6 clients are
+    /// counted by their /64, so the third ::1 connection is closed as for one IPv4 address.
+    /// </summary>
+    [Theory]
+    [InlineData(ServerMode.Epoll)]
+    [InlineData(ServerMode.Poll)]
+    public async Task IPv6_loopback_clients_share_one_64_entry_and_the_third_connection_is_closed(ServerMode mode)
+    {
+        await using var server = TestServer.Start(mode, o =>
+        {
+            o.Address = IPAddress.IPv6Loopback;
+            o.PerIpLimits.MaxConnectionsPerIp = 2;
+        });
+        Assert.Equal(AddressFamily.InterNetworkV6, server.EndPoint.AddressFamily);
+        using var c1 = await Clients.ConnectAsync(server.EndPoint);
+        using var c2 = await Clients.ConnectAsync(server.EndPoint);
+        Assert.True(await EchoesAsync(c1));
+        Assert.True(await EchoesAsync(c2));
+
+        using var c3 = await Clients.ConnectAsync(server.EndPoint);
+        Assert.True(await Clients.WaitForCloseAsync(c3, Clients.Patience), "the third ::1 connection was served");
+        Assert.True(await EchoesAsync(c1), "the address's open connections are unaffected");
+        Assert.Equal(1, server.Server.GetStats().RejectedPerIp);
+
+        c2.Close();
+        Assert.True(await Clients.EventuallyAsync(() => server.Server.GetStats().Active == 1, Clients.Patience));
+        using var c4 = await Clients.ConnectAsync(server.EndPoint);
+        Assert.True(await EchoesAsync(c4));
+    }
+
     [Fact]
     public void The_baselines_refuse_per_IP_limits_with_a_clear_error()
     {

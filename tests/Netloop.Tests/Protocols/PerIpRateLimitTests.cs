@@ -177,4 +177,51 @@ public sealed class PerIpRateLimitTests
         Assert.Single(warnings);
         Assert.Contains("request rate", warnings[0].Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_h2c_upgraded_request_spends_the_budget_and_is_answered_429_on_stream_1()
+    {
+        var clock = new FakeClock();
+        var factory = Factory();
+        var connection = Http1Connection(factory, clock);
+        connection.Receive(Get);
+        connection.Receive(Get);
+        connection.TakeOutput();
+
+        // HTTP2-Settings "AAMAAABk": SETTINGS_MAX_CONCURRENT_STREAMS = 100.
+        var client = Http2TestClient.Upgrade(connection,
+            "GET /hello HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n"u8,
+            out string head);
+
+        Assert.StartsWith("HTTP/1.1 101 Switching Protocols", head);
+        var refused = client.Responses[1];
+        Assert.Equal(429, refused.Status);
+        Assert.Equal("1", refused.Header("retry-after"));
+        Assert.True(refused.Ended);
+        Assert.Null(client.GoAway);
+        Assert.Equal(2, _handled);
+        Assert.Equal(1, factory.Http2Counters.RateLimitedStreams);
+
+        // The budget refills: the next stream on the upgraded connection is served.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        int after = client.Request("GET", "/hello", endStream: true);
+        client.Pump();
+        Assert.Equal(200, client.Responses[after].Status);
+        Assert.Equal(3, _handled);
+    }
+
+    [Fact]
+    public void An_h2c_upgraded_request_within_the_budget_is_served()
+    {
+        var clock = new FakeClock();
+        var connection = Http1Connection(Factory(), clock);
+        var client = Http2TestClient.Upgrade(connection,
+            "GET /hello HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n"u8,
+            out string head);
+        Assert.StartsWith("HTTP/1.1 101 Switching Protocols", head);
+        Assert.Equal(200, client.Responses[1].Status);
+        Assert.Equal("hello", client.Responses[1].Text);
+        Assert.Null(client.GoAway);
+        Assert.Equal(1, _handled);
+    }
 }

@@ -34,6 +34,34 @@ internal sealed class Http2TestClient
         Pump();
     }
 
+    private Http2TestClient(InMemoryConnection connection, ReadOnlySpan<byte> serverFrames)
+    {
+        Connection = connection;
+        // Stream 1 is the upgraded request, half-closed by the client (RFC 7540 §3.2).
+        _nextStreamId = 3;
+        _streamWindows[1] = _peerInitialWindow;
+        Responses[1] = new Http2TestResponse();
+        // The preface goes first: reading the server's frames may answer them (SETTINGS ack, WINDOW_UPDATE).
+        Send([.. H2Client.Preface, .. Frame(Http2FrameType.Settings, 0, 0, [])]);
+        Read(serverFrames.ToArray());
+        Pump();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="upgradeRequest"/> (an HTTP/1.1 request with <c>Upgrade: h2c</c>) on
+    /// <paramref name="connection"/>, then the client preface: the answer to the request is <see cref="Responses"/>[1].
+    /// <paramref name="http1Head"/> is the HTTP/1.1 head the server wrote first (the 101).
+    /// </summary>
+    public static Http2TestClient Upgrade(InMemoryConnection connection, ReadOnlySpan<byte> upgradeRequest, out string http1Head)
+    {
+        connection.Receive(upgradeRequest);
+        var output = connection.TakeOutput();
+        int end = output.AsSpan().IndexOf("\r\n\r\n"u8);
+        if (end < 0) throw new InvalidOperationException("the server wrote no HTTP/1.1 head");
+        http1Head = Encoding.ASCII.GetString(output, 0, end + 4);
+        return new Http2TestClient(connection, output.AsSpan(end + 4));
+    }
+
     public InMemoryConnection Connection { get; }
 
     /// <summary>What the client may still send on the connection, as the server's WINDOW_UPDATEs granted.</summary>

@@ -296,7 +296,10 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
         return distance >= 64 || (_recentlyOpened & (1UL << distance)) != 0;
     }
 
-    /// <summary>The request of stream 1 after an h2c upgrade: already parsed by HTTP/1.1, half-closed from the client's side.</summary>
+    /// <summary>
+    /// The request of stream 1 after an h2c upgrade: already parsed by HTTP/1.1, half-closed from the client's side.
+    /// It spends the per-IP request budget like any stream (else an upgrade per connection would dodge the limit).
+    /// </summary>
     private void OpenUpgradedStream(HttpContext context)
     {
         var stream = Http2StreamPool.Current.Rent();
@@ -306,6 +309,7 @@ internal sealed partial class Http2Connection : IHpackHeaderSink
         Interlocked.Increment(ref Counters.Streams);
         stream.RemoteClosed = true;
         context.Head.IsHttp2 = true;
+        if (RefusedByRateLimit(stream)) return;
         stream.Start(-1, hasBody: false);
     }
 

@@ -33,9 +33,29 @@ internal sealed class HttpsTestClient : IAsyncDisposable
     /// <summary>The serial of <see cref="ServerCertificate"/>, hex without leading zeros (as <see cref="CertificateFiles.Serial"/>).</summary>
     public string ServerSerial => ServerCertificate.SerialNumber.TrimStart('0');
 
-    public static async Task<HttpsTestClient> ConnectAsync(int port, string caCertificate, string host = "localhost", X509Certificate2? clientCertificate = null)
+    /// <param name="source">The client's source address (e.g. 127.0.0.2, to play another host); any when null.</param>
+    public static async Task<HttpsTestClient> ConnectAsync(int port, string caCertificate, string host = "localhost", X509Certificate2? clientCertificate = null, IPAddress? source = null)
     {
-        var socket = await Clients.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        var server = new IPEndPoint(IPAddress.Loopback, port);
+        Socket socket;
+        if (source is null)
+        {
+            socket = await Clients.ConnectAsync(server);
+        }
+        else
+        {
+            socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(server).WaitAsync(Clients.Patience);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
         try
         {
@@ -69,6 +89,13 @@ internal sealed class HttpsTestClient : IAsyncDisposable
     /// <summary>GET <paramref name="path"/> on this connection (kept alive) and return the status code and body.</summary>
     public async Task<(int Status, string Body)> GetAsync(string path)
     {
+        var (status, _, body) = await GetWithHeadAsync(path);
+        return (status, body);
+    }
+
+    /// <summary>As <see cref="GetAsync"/>, with the response head (status line and fields, without the blank line).</summary>
+    public async Task<(int Status, string Head, string Body)> GetWithHeadAsync(string path)
+    {
         using var timeout = new CancellationTokenSource(Clients.Patience);
         await _tls.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {_host}\r\n\r\n"), timeout.Token);
         int headEnd;
@@ -84,7 +111,7 @@ internal sealed class HttpsTestClient : IAsyncDisposable
         string body = Encoding.UTF8.GetString(_buffer, bodyStart, total - bodyStart);
         Buffer.BlockCopy(_buffer, total, _buffer, 0, _buffered - total);
         _buffered -= total;
-        return (status, body);
+        return (status, head, body);
     }
 
     private int HeadEnd() => _buffer.AsSpan(0, _buffered).IndexOf("\r\n\r\n"u8);
